@@ -1,0 +1,76 @@
+"""F-AUDIT: every change of every Huxiao model is logged (django-auditlog), personal data masked.
+
+Encrypted columns and their lookup hashes are registered as masked fields with ``redact`` as the mask:
+the diff says *that* an ID number changed, never what it was or became.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from auditlog.models import LogEntry
+from auditlog.registry import auditlog
+from auditlog.signals import accessed
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from huxiao.core.fields import encrypted_field_names
+
+REDACTED = "[redacted]"
+
+
+def redact(value: str) -> str:
+    return "" if value in {"", "None"} else REDACTED
+
+
+def register_all() -> None:
+    """Register every concrete model of every ``huxiao.*`` app, masking its personal data."""
+    for model in apps.get_models():
+        if not model.__module__.startswith("huxiao.") or model._meta.abstract or model._meta.proxy:
+            continue
+        if getattr(model, "audit_exclude", False) or auditlog.contains(model):
+            continue
+        masked = encrypted_field_names(model)
+        exclude = list(getattr(model, "audit_exclude_fields", ()))
+        if model._meta.label == "core.User":
+            exclude += ["password", "last_login"]
+        auditlog.register(model, mask_fields=masked, exclude_fields=exclude, mask_callable=f"{__name__}.redact")
+
+
+def subdistrict_of(instance: models.Model) -> int | None:
+    """Which sub-district an object belongs to, so the audit viewer can be scoped."""
+    for attr in ("subdistrict_id",):
+        value = getattr(instance, attr, None)
+        if value:
+            return int(value)
+    from huxiao.core.models import Organisation, Unit
+
+    unit_id = getattr(instance, "unit_id", None)
+    if unit_id:
+        return Unit.objects.filter(pk=unit_id).values_list("subdistrict_id", flat=True).first()
+    org_id = getattr(instance, "organisation_id", None)
+    if org_id:
+        return Organisation.objects.filter(pk=org_id).values_list("subdistrict_id", flat=True).first()
+    return None
+
+
+class AuditedMixin:
+    """Stores the object's sub-district with each log entry (``additional_data``)."""
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"subdistrict": subdistrict_of(self)}  # type: ignore[arg-type]
+
+
+def audit_read(instance: models.Model) -> None:
+    """Record that someone read a sensitive record (F-AUDIT, F-PRIV reveal)."""
+    accessed.send(sender=type(instance), instance=instance)
+
+
+def purge_expired() -> int:
+    """Delete audit entries older than the retention period (never under 180 days)."""
+    cutoff = timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS)
+    deleted, _ = LogEntry.objects.filter(timestamp__lt=cutoff).delete()
+    return deleted

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The navigation for the user's role: only what they may open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    items = [
+        {"name": "home", "label": _("Overview"), "icon": "speedometer2", "url": reverse("home")},
+        {"name": "units", "label": _("Units"), "icon": "building", "url": reverse("unit-list")},
+    ]
+    if user.has_perm("core.view_audit"):
+        items.append({"name": "audit", "label": _("Audit log"), "icon": "journal-text", "url": reverse("audit-log")})
+    items.append({"name": "api", "label": _("API"), "icon": "braces", "url": reverse("api-docs")})
+    current = request.resolver_match.url_name if request.resolver_match else ""
+    for item in items:
+        item["active"] = bool(current) and (
+            current == item["name"] or (item["name"] == "units" and current.startswith("unit"))
+            or (item["name"] == "audit" and current == "audit-log")
+        )
+    return {"nav": items}

@@ -1,0 +1,101 @@
+"""Request-level guards: JSON errors under /api/ and the idle/absolute session timeouts (F-AUTH)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+
+from huxiao.core.errors import error_body
+
+logger = logging.getLogger("huxiao.api")
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+_STATUS_CODES = {
+    400: ("bad_request", "The request is not valid."),
+    401: ("not_authenticated", "Authentication credentials were not provided."),
+    403: ("permission_denied", "You do not have permission to perform this action."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "Method not allowed."),
+    413: ("too_large", "The request is too large."),
+    500: ("server_error", "Internal error. It has been logged; please try again."),
+}
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def api_error_response(status: int) -> JsonResponse:
+    code, detail = _STATUS_CODES.get(status, ("error", "The request failed."))
+    return JsonResponse(error_body(code, _(detail)), status=status, json_dumps_params={"ensure_ascii": False})
+
+
+class ApiErrorMiddleware:
+    """Under /api/ no error is ever HTML or a stack trace, whichever layer produced it (URL
+    resolution, CSRF, an uncaught exception)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if _is_api(request) and response.status_code >= 400:
+            content_type = response.get("Content-Type", "")
+            if "json" not in content_type:
+                return api_error_response(response.status_code)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not _is_api(request):
+            return None
+        logger.exception("unhandled error on %s %s", request.method, request.path)
+        return api_error_response(500)
+
+
+def _idle_limit_seconds(user: object) -> int:
+    minutes = (
+        settings.SESSION_IDLE_MINUTES_PRIVILEGED
+        if getattr(user, "is_privileged", False)
+        else settings.SESSION_IDLE_MINUTES_STAFF
+    )
+    return int(minutes) * 60
+
+
+class SessionTimeoutMiddleware:
+    """Logs a browser session out after its idle limit (30 minutes for staff, 15 for police and
+    sub-district roles) or 12 hours after login, whichever comes first."""
+
+    TOUCH_EVERY = 30  # seconds: do not write the session on every request of a busy page
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = time.time()
+            session = request.session
+            login_at = session.get("huxiao_login_at", now)
+            last_seen = session.get("huxiao_last_seen", now)
+            expired = (now - last_seen > _idle_limit_seconds(user)) or (
+                now - login_at > settings.SESSION_ABSOLUTE_HOURS * 3600
+            )
+            if expired:
+                logout(request)
+                if not _is_api(request):
+                    messages.info(request, _("Your session expired. Please log in again."))
+            else:
+                session.setdefault("huxiao_login_at", login_at)
+                if now - last_seen >= self.TOUCH_EVERY or "huxiao_last_seen" not in session:
+                    session["huxiao_last_seen"] = now
+        return self.get_response(request)
+
+

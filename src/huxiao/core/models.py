@@ -1,0 +1,258 @@
+"""Organisations, units, users and roles (FEATURES.md §1), and API tokens (F-AUTH).
+
+The organisation tree: a sub-district at the root; communities, units, offices and the police station
+below it. Every organisation carries its sub-district, so "everything in my sub-district" is one
+indexed filter. A unit (school or kindergarten) is an organisation with a campus (multi-table: the
+unit's id is its organisation's id).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from huxiao.core.audit import AuditedMixin
+from huxiao.core.fields import EncryptedCharField, LookupHashField, normalize_phone
+from huxiao.core.scoping import ScopedQuerySet
+
+
+class OrgType(models.TextChoices):
+    SUBDISTRICT = "subdistrict", _("Sub-district")
+    COMMUNITY = "community", _("Community")
+    UNIT = "unit", _("Unit")
+    GOVERNANCE_OFFICE = "governance_office", _("Governance office")
+    EDUCATION_OFFICE = "education_office", _("Education office")
+    SUPERVISION_OFFICE = "supervision_office", _("Supervision office")
+    POLICE_STATION = "police_station", _("Police station")
+
+
+class Role(models.TextChoices):
+    SUBDISTRICT_ADMIN = "subdistrict_admin", _("Sub-district admin")
+    GOVERNANCE = "governance", _("Governance officer")
+    EDUCATION = "education", _("Education officer")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    POLICE = "police", _("Police officer")
+    UNIT_ADMIN = "unit_admin", _("Unit admin")
+    GUARD = "guard", _("Gate guard")
+    TEACHER = "teacher", _("Class teacher")
+    PATROL = "patrol", _("Patrol volunteer")
+    BUS_ATTENDANT = "bus_attendant", _("Bus attendant")
+    GUARDIAN = "guardian", _("Guardian")
+
+
+# Which organisation type each role belongs to: a user's organisation must match.
+ROLE_ORG_TYPES: dict[str, set[str]] = {
+    Role.SUBDISTRICT_ADMIN: {OrgType.SUBDISTRICT},
+    Role.GOVERNANCE: {OrgType.GOVERNANCE_OFFICE},
+    Role.EDUCATION: {OrgType.EDUCATION_OFFICE},
+    Role.SUPERVISOR: {OrgType.SUPERVISION_OFFICE},
+    Role.POLICE: {OrgType.POLICE_STATION},
+    Role.UNIT_ADMIN: {OrgType.UNIT},
+    Role.GUARD: {OrgType.UNIT},
+    Role.TEACHER: {OrgType.UNIT},
+    Role.BUS_ATTENDANT: {OrgType.UNIT},
+    Role.PATROL: {OrgType.COMMUNITY},
+    Role.GUARDIAN: {OrgType.UNIT},
+}
+# Roles that see the whole sub-district.
+SUBDISTRICT_WIDE_ROLES = {Role.SUBDISTRICT_ADMIN, Role.GOVERNANCE, Role.EDUCATION, Role.SUPERVISOR}
+# Roles that work inside one unit.
+UNIT_ROLES = {Role.UNIT_ADMIN, Role.GUARD, Role.TEACHER, Role.BUS_ATTENDANT, Role.GUARDIAN}
+# F-AUTH: shorter idle timeout for roles that see across units or the high-risk ledger.
+PRIVILEGED_ROLES = SUBDISTRICT_WIDE_ROLES | {Role.POLICE}
+
+
+class Organisation(AuditedMixin, models.Model):
+    type = models.CharField(_("type"), max_length=24, choices=OrgType.choices)
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    name_en = models.CharField(_("English name"), max_length=160, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # The root of the tree this organisation belongs to (itself for a sub-district).
+    subdistrict = models.ForeignKey(
+        "self", verbose_name=_("sub-district"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    lat = models.FloatField(
+        _("latitude"), null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    lng = models.FloatField(
+        _("longitude"), null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+    # A closed polygon, [[lat, lng], ...], WGS-84.
+    boundary = models.JSONField(_("boundary"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["code"]
+        indexes = [models.Index(fields=["subdistrict", "type"], name="org_subdistrict_type")]
+        constraints = [
+            models.CheckConstraint(condition=Q(type__in=OrgType.values), name="org_type_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+    @classmethod
+    def scope_filter(cls, user: Any) -> Q:
+        from huxiao.core.scoping import organisation_scope
+
+        return organisation_scope(user)
+
+
+class UnitKind(models.TextChoices):
+    KINDERGARTEN = "kindergarten", _("Kindergarten")
+    PRIMARY = "primary", _("Primary school")
+    MIDDLE = "middle", _("Middle school")
+    NINE_YEAR = "nine_year", _("Nine-year school")
+    HIGH = "high", _("High school")
+    OTHER = "other", _("Other")
+
+
+class Unit(Organisation):
+    """A school or kindergarten (单位). Its parent is its community."""
+
+    organisation = models.OneToOneField(
+        Organisation, parent_link=True, on_delete=models.CASCADE, related_name="unit", primary_key=True
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=UnitKind.choices, db_index=True)
+    pupils = models.PositiveIntegerField(_("pupils"), default=0, validators=[MaxValueValidator(100_000)])
+    boarding = models.BooleanField(_("boarding"), default=False)
+    police_station = models.ForeignKey(
+        Organisation,
+        verbose_name=_("police station"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="covered_units",
+        limit_choices_to={"type": OrgType.POLICE_STATION},
+    )
+    principal = models.CharField(_("principal"), max_length=60, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=UnitKind.values), name="unit_kind_valid"),
+        ]
+
+    @classmethod
+    def scope_filter(cls, user: Any) -> Q:
+        from huxiao.core.scoping import unit_scope
+
+        return unit_scope(user, "pk")
+
+    @property
+    def community(self) -> Organisation | None:
+        return self.parent
+
+
+class User(AuditedMixin, AbstractUser):
+    """A person who logs in, holding one role in one organisation."""
+
+    role = models.CharField(_("role"), max_length=24, choices=Role.choices)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="members"
+    )
+    full_name = models.CharField(_("full name"), max_length=60, blank=True)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True, normalize=normalize_phone)
+    phone_hash = LookupHashField(source="phone")
+    preferred_language = models.CharField(_("language"), max_length=8, blank=True)
+
+    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_privileged(self) -> bool:
+        return self.role in PRIVILEGED_ROLES
+
+    @property
+    def unit_id(self) -> int | None:
+        return self.organisation_id if self.role in UNIT_ROLES else None
+
+
+def _token_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def live(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(models.Model):
+    audit_exclude = True  # issued and revoked constantly; the token endpoint is covered by axes
+    """``Authorization: Token <key>``. Only a SHA-256 of the key is stored: a database leak is no login."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects: ClassVar[Any] = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
+
+    @classmethod
+    def issue(cls, user: User, *, hours: int | None = None) -> tuple[ApiToken, str]:
+        key = secrets.token_urlsafe(32)
+        hours = hours or settings.API_TOKEN_TTL_HOURS
+        token = cls.objects.create(
+            user=user,
+            digest=_token_digest(key),
+            prefix=key[:8],
+            expires_at=timezone.now() + timedelta(hours=hours),
+        )
+        return token, key
+
+    @classmethod
+    def find(cls, key: str) -> ApiToken | None:
+        return cls.objects.live().select_related("user").filter(digest=_token_digest(key)).first()

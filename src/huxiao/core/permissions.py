@@ -1,0 +1,35 @@
+"""Object permissions (django-rules). Scope decides what a user *sees*; these decide what they may *do*
+with what they see. Checked by the views and API through ``user.has_perm(name, obj)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from huxiao.core.models import Role
+
+
+@rules.predicate
+def is_subdistrict_admin(user: Any) -> bool:
+    return bool(user.is_authenticated and user.role == Role.SUBDISTRICT_ADMIN)
+
+
+@rules.predicate
+def is_unit_admin_of(user: Any, unit: Any) -> bool:
+    return bool(
+        user.is_authenticated and user.role == Role.UNIT_ADMIN and unit is not None
+        and user.organisation_id == unit.pk
+    )
+
+
+@rules.predicate
+def admin_of_its_subdistrict(user: Any, obj: Any) -> bool:
+    return bool(is_subdistrict_admin(user) and obj is not None
+                and getattr(obj, "subdistrict_id", None) == user.organisation.subdistrict_id)
+
+
+rules.add_perm("core.add_unit", is_subdistrict_admin)
+rules.add_perm("core.change_unit", admin_of_its_subdistrict | is_unit_admin_of)
+rules.add_perm("core.change_timetable", admin_of_its_subdistrict | is_unit_admin_of)
+rules.add_perm("core.view_audit", is_subdistrict_admin)

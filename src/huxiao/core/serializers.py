@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from typing import Any
+
+from auditlog.models import LogEntry
+from rest_framework import serializers
+
+from huxiao.core.api import StrictModelSerializer
+from huxiao.core.models import Organisation, OrgType, Unit, User
+
+
+class OrganisationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = Organisation
+        fields = ["id", "type", "code", "name", "name_en", "parent", "address", "lat", "lng", "phone"]
+        read_only_fields = fields
+
+
+class UnitSerializer(StrictModelSerializer):
+    community = serializers.PrimaryKeyRelatedField(
+        source="parent", queryset=Organisation.objects.filter(type=OrgType.COMMUNITY)
+    )
+    community_name = serializers.CharField(source="parent.name", read_only=True)
+    police_station = serializers.PrimaryKeyRelatedField(
+        queryset=Organisation.objects.filter(type=OrgType.POLICE_STATION), required=False, allow_null=True
+    )
+    boundary = serializers.JSONField(required=False, allow_null=True)
+
+    class Meta:
+        model = Unit
+        fields = [
+            "id", "code", "name", "name_en", "kind", "pupils", "boarding", "address", "lat", "lng", "boundary",
+            "phone", "principal", "community", "community_name", "police_station", "active",
+        ]
+        read_only_fields = ["id"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            # Only organisations the user can see are valid choices (an unseen id reads as "does not exist").
+            visible = Organisation.objects.visible_to(request.user)
+            self.fields["community"].queryset = visible.filter(type=OrgType.COMMUNITY)  # type: ignore[attr-defined]
+            self.fields["police_station"].queryset = visible.filter(  # type: ignore[attr-defined]
+                type=OrgType.POLICE_STATION
+            )
+
+    def validate_code(self, value: str) -> str:
+        value = value.strip().upper()
+        if not value.replace("-", "").replace("_", "").isalnum():
+            raise serializers.ValidationError("Use letters, digits, - and _ only.")
+        return value
+
+
+class MeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    organisation = OrganisationSerializer(read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "full_name", "role", "organisation"]
+        read_only_fields = fields
+
+
+class LogEntrySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    actor = serializers.CharField(source="actor.username", default=None, read_only=True)
+    model = serializers.CharField(source="content_type.model", read_only=True)
+    action = serializers.SerializerMethodField()
+    changes = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LogEntry
+        fields = ["id", "timestamp", "actor", "remote_addr", "action", "model", "object_pk", "object_repr",
+                  "changes"]
+        read_only_fields = fields
+
+    def get_action(self, obj: LogEntry) -> str:
+        return {0: "create", 1: "update", 2: "delete", 3: "access"}.get(obj.action, str(obj.action))
+
+    def get_changes(self, obj: LogEntry) -> Any:
+        return obj.changes_dict

@@ -1,0 +1,12 @@
+"""Periodic jobs of the core (huey)."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from huxiao.core import audit
+
+
+@db_periodic_task(crontab(hour="3", minute="17"))
+def purge_audit_log() -> int:
+    """F-AUDIT: keep the log for the retention period (≥ 180 days), then drop it."""
+    return audit.purge_expired()

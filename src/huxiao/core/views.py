@@ -1,0 +1,189 @@
+"""Pages of the core: home, units, the audit viewer. Base classes scope every page by the user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import DetailView, ListView, TemplateView
+
+from huxiao.core import services
+from huxiao.core.endpoints import audit_visible_to
+from huxiao.core.models import Organisation, OrgType, Unit, UnitKind
+
+
+class ScopedMixin(LoginRequiredMixin):
+    """``get_queryset`` is ``visible_to(user)``: outside the scope is 404, like missing."""
+
+    model: Any
+    request: HttpRequest
+
+    def get_queryset(self) -> Any:
+        return self.model.objects.visible_to(self.request.user)
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        units = Unit.objects.visible_to(self.request.user)
+        context["unit_counts"] = units.aggregate(
+            total=Count("pk"),
+            kindergartens=Count("pk", filter=Q(kind=UnitKind.KINDERGARTEN)),
+            schools=Count("pk", filter=~Q(kind=UnitKind.KINDERGARTEN)),
+            pupils=Sum("pupils"),
+            boarding=Count("pk", filter=Q(boarding=True)),
+        )
+        labels = dict(UnitKind.choices)
+        rows = [{"label": str(labels.get(r["kind"], r["kind"])), "n": r["n"]}
+                for r in units.values("kind").annotate(n=Count("pk")).order_by("kind")]
+        context["by_kind_rows"] = rows
+        context["by_kind_chart"] = {"labels": [r["label"] for r in rows], "values": [r["n"] for r in rows]}
+        return context
+
+
+class UnitListView(ScopedMixin, ListView):  # type: ignore[type-arg]
+    model = Unit
+    template_name = "core/unit_list.html"
+    paginate_by = 50
+
+    def get_queryset(self) -> Any:
+        qs = super().get_queryset().select_related("parent", "police_station").order_by("code")
+        params = self.request.GET
+        if params.get("q"):
+            q = params["q"].strip()
+            qs = qs.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(name_en__icontains=q)
+                           | Q(address__icontains=q))
+        if params.get("kind") in UnitKind.values:
+            qs = qs.filter(kind=params["kind"])
+        if params.get("community", "").isdigit():
+            qs = qs.filter(parent_id=int(params["community"]))
+        return qs
+
+    def get_template_names(self) -> list[str]:
+        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:  # type: ignore[attr-defined]
+            return ["core/unit_list.html#unit-table"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["communities"] = Organisation.objects.visible_to(user).filter(type=OrgType.COMMUNITY)
+        context["kinds"] = UnitKind.choices
+        context["can_add"] = user.has_perm("core.add_unit")
+        context["map_tiles"] = settings.MAP_TILES
+        context["map_units"] = [
+            {"id": u.pk, "name": u.display_name, "kind": u.kind, "lat": u.lat, "lng": u.lng,
+             "url": reverse("unit-detail", args=[u.pk])}
+            for u in context["object_list"] if u.lat is not None and u.lng is not None
+        ]
+        return context
+
+
+class UnitDetailView(ScopedMixin, DetailView):  # type: ignore[type-arg]
+    model = Unit
+    template_name = "core/unit_detail.html"
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().select_related("parent", "police_station")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from huxiao.gate.selectors import gate_mode
+
+        context = super().get_context_data(**kwargs)
+        unit = self.object
+        context["windows"] = unit.timetable_windows.all()
+        context["holidays"] = unit.holidays.all()
+        context["gate_mode"] = gate_mode(unit)
+        context["can_change"] = self.request.user.has_perm("core.change_unit", unit)
+        return context
+
+
+class UnitForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = Unit
+        fields = ["code", "name", "name_en", "kind", "parent", "police_station", "pupils", "boarding",
+                  "address", "lat", "lng", "phone", "principal", "active"]
+        labels = {"parent": gettext_lazy("Community")}
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        visible = Organisation.objects.visible_to(user)
+        self.fields["parent"].queryset = visible.filter(type=OrgType.COMMUNITY)  # type: ignore[attr-defined]
+        self.fields["parent"].required = True
+        self.fields["police_station"].queryset = visible.filter(  # type: ignore[attr-defined]
+            type=OrgType.POLICE_STATION
+        )
+        if not user.has_perm("core.add_unit"):
+            for name in services.UNIT_FIELDS - services.UNIT_ADMIN_FIELDS:
+                if name in self.fields:
+                    self.fields[name].disabled = True
+        for field in self.fields.values():
+            css = "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else "form-control"
+            if isinstance(field.widget, forms.Select):
+                css = "form-select"
+            field.widget.attrs.setdefault("class", css)
+
+
+class UnitEditView(LoginRequiredMixin, View):
+    """Create (no pk) or edit a unit, through the services that check who may do what."""
+
+    def get_unit(self, request: HttpRequest, pk: int | None) -> Unit | None:
+        if pk is None:
+            if not request.user.has_perm("core.add_unit"):
+                raise PermissionDenied
+            return None
+        unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
+        if not request.user.has_perm("core.change_unit", unit):
+            raise PermissionDenied
+        return unit
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        unit = self.get_unit(request, pk)
+        form = UnitForm(instance=unit, user=request.user)
+        return render(request, "core/unit_form.html", {"form": form, "unit": unit})
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        unit = self.get_unit(request, pk)
+        form = UnitForm(request.POST, instance=unit, user=request.user)
+        if form.is_valid():
+            data = {name: form.cleaned_data[name] for name in form.changed_data if not form.fields[name].disabled}
+            try:
+                if unit is None:
+                    data = dict(form.cleaned_data)
+                    unit = services.unit_create(actor=request.user, **data)  # type: ignore[arg-type]
+                else:
+                    unit = services.unit_update(actor=request.user, unit=unit, **data)  # type: ignore[arg-type]
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("unit-detail", pk=unit.pk)
+        return render(request, "core/unit_form.html", {"form": form, "unit": unit}, status=400)
+
+
+class AuditLogView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.has_perm("core.view_audit"):
+            raise PermissionDenied
+        entries = audit_visible_to(request.user)
+        if request.GET.get("model"):
+            entries = entries.filter(content_type__model=request.GET["model"].lower())
+        if request.GET.get("actor"):
+            entries = entries.filter(actor__username=request.GET["actor"])
+        page = Paginator(entries, 50).get_page(request.GET.get("page"))
+        return render(request, "core/audit_log.html", {"page": page, "entries": page.object_list})

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class GateConfig(AppConfig):
+    name = "huxiao.gate"
+    label = "gate"
+    verbose_name = _("Gate and campus")

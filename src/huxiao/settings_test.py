@@ -1,0 +1,26 @@
+"""Settings for the test suite: the production module, with test keys and fast hashing.
+
+The environment still chooses the database (DATABASE_URL) and Redis (REDIS_URL), so the same suite
+runs on SQLite and on PostgreSQL with Redis.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault(
+    "HUXIAO_FIELD_KEYS",
+    "k2:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=,k1:ZmVkY2JhOTg3NjU0MzIxMGZlZGNiYTk4NzY1NDMyMTA=",
+)
+os.environ.setdefault("HUXIAO_HASH_KEY", "test-hash-key-0123456789abcdef0123456789")
+os.environ.setdefault("HUXIAO_DB_POOL", "false")
+
+from huxiao.settings import *  # noqa: F403
+from huxiao.settings import HUEY
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+HUEY = {**HUEY, "immediate": True}

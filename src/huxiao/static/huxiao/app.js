@@ -1,0 +1,61 @@
+/* Huxiao page behaviour. No inline scripts (CSP): pages hand data over with json_script. */
+(function () {
+  "use strict";
+
+  // The language switch submits as soon as a language is picked.
+  document.querySelectorAll(".js-autosubmit").forEach(function (el) {
+    el.addEventListener("change", function () { el.form.submit(); });
+  });
+
+  function readJSON(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  // Units map (Leaflet). Tiles only where the deployment names a server inside its network.
+  var unitMap = null, unitLayer = null;
+  function drawUnitMap() {
+    var el = document.getElementById("unit-map");
+    var units = readJSON("unit-map-data");
+    if (!el || !window.L || !units) { return; }
+    if (!unitMap) {
+      unitMap = L.map(el, { zoomControl: true, attributionControl: false });
+      if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(unitMap); }
+      unitLayer = L.layerGroup().addTo(unitMap);
+    }
+    unitLayer.clearLayers();
+    var bounds = [];
+    units.forEach(function (u) {
+      var colour = u.kind === "kindergarten" ? "#d63384" : "#0d6efd";
+      var marker = L.circleMarker([u.lat, u.lng], { radius: 8, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 0.9 });
+      var link = document.createElement("a");
+      link.href = u.url; link.textContent = u.name;
+      marker.bindPopup(link);
+      marker.bindTooltip(u.name, { direction: "top", offset: [0, -6] });
+      marker.addTo(unitLayer);
+      bounds.push([u.lat, u.lng]);
+    });
+    if (bounds.length) { unitMap.fitBounds(bounds, { padding: [30, 30], maxZoom: 16 }); }
+    else { unitMap.setView([30.28, 120.13], 13); }
+  }
+
+  // Overview chart (ECharts).
+  function drawByKind() {
+    var el = document.getElementById("by-kind-chart");
+    var data = readJSON("by-kind-data");
+    if (!el || !window.echarts || !data) { return; }
+    var chart = echarts.init(el);
+    chart.setOption({
+      grid: { left: 110, right: 30, top: 10, bottom: 30 },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", data: data.labels },
+      series: [{ type: "bar", data: data.values, label: { show: true, position: "right" }, itemStyle: { color: "#0d6efd" } }],
+      animation: false
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  drawUnitMap();
+  drawByKind();
+  document.body.addEventListener("htmx:afterSettle", drawUnitMap);
+})();
