@@ -15,6 +15,7 @@ router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
 router.register("units", endpoints.UnitViewSet, basename="unit")
 router.register("organisations", endpoints.OrganisationViewSet, basename="organisation")
+router.register("users", endpoints.UserViewSet, basename="user")
 router.register("audit", endpoints.AuditViewSet, basename="audit")
 
 api_v1 = [

@@ -16,8 +16,14 @@ from rest_framework.views import APIView
 
 from huxiao.core import services
 from huxiao.core.api import ScopedModelViewSet, ScopedReadOnlyViewSet
-from huxiao.core.models import Organisation, Unit
-from huxiao.core.serializers import LogEntrySerializer, MeSerializer, OrganisationSerializer, UnitSerializer
+from huxiao.core.models import Organisation, Unit, User
+from huxiao.core.serializers import (
+    LogEntrySerializer,
+    MeSerializer,
+    OrganisationSerializer,
+    UnitSerializer,
+    UserSerializer,
+)
 
 
 class UnitFilter(django_filters.FilterSet):
@@ -55,6 +61,22 @@ class OrganisationViewSet(ScopedReadOnlyViewSet):
     queryset = Organisation.objects.order_by("type", "code")
     serializer_class = OrganisationSerializer
     filterset_fields = ["type", "parent"]
+
+
+class UserViewSet(ScopedModelViewSet):
+    """Staff accounts: the sub-district admin's, or a unit admin's own unit's."""
+
+    queryset = User.objects.select_related("organisation").order_by("username")
+    serializer_class = UserSerializer
+    filterset_fields = ["role", "organisation", "is_active"]
+
+    def perform_create(self, serializer: UserSerializer) -> None:
+        serializer.instance = services.user_add(actor=self.request.user, **serializer.validated_data)
+
+    def perform_update(self, serializer: UserSerializer) -> None:
+        serializer.instance = services.user_update(
+            actor=self.request.user, user=serializer.instance, **serializer.validated_data
+        )
 
 
 class MeView(APIView):

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huxiao.core.audit import AuditedMixin
-from huxiao.core.fields import EncryptedCharField, LookupHashField, normalize_phone
+from huxiao.core.fields import EncryptedCharField, LookupHashField, normalize_id_number, normalize_phone
 from huxiao.core.scoping import ScopedQuerySet
 
 
@@ -176,6 +176,10 @@ class Unit(Organisation):
         return self.parent
 
 
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    pass
+
+
 class User(AuditedMixin, AbstractUser):
     """A person who logs in, holding one role in one organisation."""
 
@@ -186,9 +190,12 @@ class User(AuditedMixin, AbstractUser):
     full_name = models.CharField(_("full name"), max_length=60, blank=True)
     phone = EncryptedCharField(_("phone"), max_length=20, blank=True, normalize=normalize_phone)
     phone_hash = LookupHashField(source="phone")
+    # Real-name registration (实名制) of staff: a resident ID, encrypted, found by its keyed hash.
+    id_number = EncryptedCharField(_("ID number"), max_length=32, blank=True, normalize=normalize_id_number)
+    id_number_hash = LookupHashField(source="id_number")
     preferred_language = models.CharField(_("language"), max_length=8, blank=True)
 
-    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[Any] = ScopedUserManager()
 
     REQUIRED_FIELDS = ["email"]
 
@@ -201,6 +208,19 @@ class User(AuditedMixin, AbstractUser):
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    @classmethod
+    def scope_filter(cls, user: Any) -> Q:
+        """Sub-district admins see the sub-district's users, unit admins their unit's, others themselves."""
+        from huxiao.core.scoping import NOTHING
+
+        if user is None or not user.is_authenticated or not user.is_active:
+            return NOTHING
+        if user.role == Role.SUBDISTRICT_ADMIN:
+            return Q(organisation__subdistrict_id=user.organisation.subdistrict_id)
+        if user.role == Role.UNIT_ADMIN:
+            return Q(organisation_id=user.organisation_id)
+        return Q(pk=user.pk)
 
     @property
     def is_privileged(self) -> bool:

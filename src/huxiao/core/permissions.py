@@ -33,3 +33,27 @@ rules.add_perm("core.add_unit", is_subdistrict_admin)
 rules.add_perm("core.change_unit", admin_of_its_subdistrict | is_unit_admin_of)
 rules.add_perm("core.change_timetable", admin_of_its_subdistrict | is_unit_admin_of)
 rules.add_perm("core.view_audit", is_subdistrict_admin)
+
+
+@rules.predicate
+def may_manage_user(user: Any, target: Any) -> bool:
+    """The sub-district admin manages its sub-district's accounts; a unit admin its unit's staff."""
+    if not user.is_authenticated or target is None:
+        return False
+    if user.role == Role.SUBDISTRICT_ADMIN:
+        return bool(target.organisation.subdistrict_id == user.organisation.subdistrict_id)
+    if user.role == Role.UNIT_ADMIN:
+        return bool(target.organisation_id == user.organisation_id and target.role in UNIT_STAFF_ROLES)
+    return False
+
+
+UNIT_STAFF_ROLES = {Role.GUARD, Role.TEACHER, Role.BUS_ATTENDANT}
+
+
+@rules.predicate
+def is_unit_admin(user: Any) -> bool:
+    return bool(user.is_authenticated and user.role == Role.UNIT_ADMIN)
+
+
+rules.add_perm("core.add_user", is_subdistrict_admin | is_unit_admin)
+rules.add_perm("core.change_user", may_manage_user)

@@ -78,3 +78,69 @@ class LogEntrySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     def get_changes(self, obj: LogEntry) -> Any:
         return obj.changes_dict
+
+
+class UserSerializer(StrictModelSerializer):
+    """Staff accounts. ID numbers and phones are write-only; responses carry them masked (F-PRIV)."""
+
+    password = serializers.CharField(write_only=True, required=False, trim_whitespace=False, max_length=256)
+    id_number = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=32)
+    phone = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=20)
+    id_number_masked = serializers.SerializerMethodField()
+    phone_masked = serializers.SerializerMethodField()
+    organisation = serializers.PrimaryKeyRelatedField(queryset=Organisation.objects.all())
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "password", "full_name", "email", "role", "organisation", "is_active",
+                  "id_number", "id_number_masked", "phone", "phone_masked"]
+        read_only_fields = ["id"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None and request.user.is_authenticated:
+            self.fields["organisation"].queryset = Organisation.objects.visible_to(  # type: ignore[attr-defined]
+                request.user)
+        if self.instance is not None and not isinstance(self.instance, list | tuple):
+            for name in ("username", "role", "organisation", "password"):
+                self.fields[name].read_only = True
+
+    def validate_id_number(self, value: str) -> str:
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        from huxiao.core.validators import validate_resident_id
+
+        if not value:
+            return ""
+        try:
+            return validate_resident_id(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+    def validate_phone(self, value: str) -> str:
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        from huxiao.core.validators import validate_phone
+
+        if not value:
+            return ""
+        try:
+            return validate_phone(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is None and not attrs.get("password"):
+            raise serializers.ValidationError({"password": ["This field is required."]})
+        return attrs
+
+    def get_id_number_masked(self, obj: User) -> str:
+        from huxiao.core.validators import mask_resident_id
+
+        return mask_resident_id(obj.id_number)
+
+    def get_phone_masked(self, obj: User) -> str:
+        from huxiao.core.validators import mask_phone
+
+        return mask_phone(obj.phone)

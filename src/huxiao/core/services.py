@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from huxiao.core.models import ROLE_ORG_TYPES, Organisation, OrgType, Unit, User
+from huxiao.core.models import ROLE_ORG_TYPES, Organisation, OrgType, Role, Unit, User
 
 UNIT_FIELDS = {
     "code", "name", "name_en", "kind", "pupils", "boarding", "address", "lat", "lng", "boundary",
@@ -110,3 +110,40 @@ def organisation_create(*, subdistrict: Organisation, type: str, code: str, name
     org.full_clean()
     org.save()
     return org
+
+
+USER_WRITABLE = {"full_name", "email", "phone", "id_number", "is_active"}
+
+
+@transaction.atomic
+def user_add(*, actor: User, username: str, password: str, role: str, organisation: Organisation,
+             full_name: str = "", email: str = "", phone: str = "", id_number: str = "") -> User:
+    """An admin creates an account; who may create which role where is checked here."""
+    from huxiao.core.permissions import UNIT_STAFF_ROLES
+
+    if not actor.has_perm("core.add_user"):
+        raise PermissionDenied
+    if actor.role == Role.UNIT_ADMIN and (organisation.pk != actor.organisation_id or role not in UNIT_STAFF_ROLES):
+        raise ValidationError({"role": _("A unit admin adds guards, class teachers and bus attendants of "
+                                         "their own unit.")})
+    if organisation.subdistrict_id != actor.organisation.subdistrict_id:
+        raise ValidationError({"organisation": _("Choose an organisation of your sub-district.")})
+    user = user_create(username=username, password=password, role=role, organisation=organisation,
+                       full_name=full_name, email=email, phone=phone)
+    if id_number:
+        user.id_number = id_number
+        user.save(update_fields=["id_number", "id_number_hash"])
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, **data: Any) -> User:
+    if not actor.has_perm("core.change_user", user):
+        raise PermissionDenied
+    forbidden = sorted(set(data) - USER_WRITABLE)
+    if forbidden:
+        raise ValidationError({name: _("You may not change this field.") for name in forbidden})
+    for name, value in data.items():
+        setattr(user, name, value)
+    user.save()
+    return user

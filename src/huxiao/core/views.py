@@ -141,6 +141,8 @@ class UnitForm(forms.ModelForm):  # type: ignore[type-arg]
 class UnitEditView(LoginRequiredMixin, View):
     """Create (no pk) or edit a unit, through the services that check who may do what."""
 
+    scope_model = Unit  # the object the URL's pk names (tenancy matrix)
+
     def get_unit(self, request: HttpRequest, pk: int | None) -> Unit | None:
         if pk is None:
             if not request.user.has_perm("core.add_unit"):

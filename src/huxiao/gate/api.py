@@ -38,6 +38,8 @@ class TimetableSerializer(StrictSerializer):
 class TimetableView(APIView):
     """A unit's closed-campus timetable; PUT replaces it as a whole."""
 
+    scope_model = Unit  # the object the URL's pk names (tenancy matrix)
+
     def get_unit(self, request: Request, pk: int) -> Unit:
         return get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
 

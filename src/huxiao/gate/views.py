@@ -55,6 +55,8 @@ HolidayFormSet = forms.formset_factory(HolidayForm, extra=2, can_delete=True)
 
 
 class TimetableEditView(LoginRequiredMixin, View):
+    scope_model = Unit  # the object the URL's pk names (tenancy matrix)
+
     def get_unit(self, request: HttpRequest, pk: int) -> Unit:
         unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
         if not request.user.has_perm("core.change_timetable", unit):

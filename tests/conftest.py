@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import os
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import Cast, build_cast
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Where CI runs, a service a test needs must be there: a missing one fails, never skips.
+    config.addinivalue_line("markers", "redis: needs Redis")
+
+
+@pytest.fixture
+def cast(db: None) -> Cast:
+    return build_cast()
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def api_as(user) -> APIClient:  # type: ignore[no-untyped-def]
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def in_ci() -> bool:
+    return bool(os.environ.get("CI"))

@@ -1,0 +1,156 @@
+"""factory_boy factories and the shared cast (STYLE habit 10)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+import factory
+
+from huxiao.core.models import Organisation, OrgType, Role, Unit, UnitKind, User
+from huxiao.gate.models import Holiday, TimetableWindow, WindowKind
+
+PASSWORD = "Correct-Horse-42!"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    type = OrgType.COMMUNITY
+    code = factory.Sequence(lambda n: f"ORG{n:04d}")
+    name = factory.Sequence(lambda n: f"组织{n}")
+
+
+def make_subdistrict(code: str, name: str) -> Organisation:
+    org = OrganisationFactory(type=OrgType.SUBDISTRICT, code=code, name=name)
+    org.subdistrict = org
+    org.save()
+    return org
+
+
+def make_org(subdistrict: Organisation, type: str, **kw: object) -> Organisation:
+    return OrganisationFactory(type=type, parent=subdistrict, subdistrict=subdistrict, **kw)
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    type = OrgType.UNIT
+    code = factory.Sequence(lambda n: f"U{n:04d}")
+    name = factory.Sequence(lambda n: f"第{n}幼儿园")
+    kind = UnitKind.KINDERGARTEN
+    pupils = 200
+    lat = 30.28
+    lng = 120.12
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.GUARD
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805
+        if create:
+            obj.save()
+
+
+class WindowFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TimetableWindow
+
+    kind = WindowKind.ARRIVAL
+    weekdays = "12345"
+    start = time(7, 30)
+    end = time(8, 30)
+
+
+class HolidayFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Holiday
+
+    name = "元旦"
+
+
+@dataclass
+class Cast:
+    """Two units in two communities of one sub-district, covered by two police stations, and a second
+    sub-district: every role has something of its own and something it must never see."""
+
+    sd: Organisation
+    sd2: Organisation
+    c1: Organisation
+    c2: Organisation
+    ps: Organisation
+    ps2: Organisation
+    unit_a: Unit
+    unit_b: Unit
+    unit_far: Unit
+    users: dict[str, User]
+
+    def foreign_unit_for(self, user: User) -> Unit:
+        """A unit the user must not see."""
+        if user.organisation.subdistrict_id == self.sd2.pk:
+            return self.unit_a
+        if user.role in {Role.SUBDISTRICT_ADMIN, Role.GOVERNANCE, Role.EDUCATION, Role.SUPERVISOR}:
+            return self.unit_far
+        return self.unit_b
+
+    def forbidden_markers(self, user: User) -> set[str]:
+        """Text that marks objects this user must never see (unit names, account names)."""
+        if user.organisation.subdistrict_id == self.sd2.pk:
+            return {"HOMEUNIT", "OTHERUNIT"}
+        if user.role in {Role.SUBDISTRICT_ADMIN, Role.GOVERNANCE, Role.EDUCATION, Role.SUPERVISOR}:
+            return {"OTHERSD"}
+        return {"OTHERUNIT", "OTHERSD"}
+
+    def own_unit_for(self, user: User) -> Unit:
+        if user.organisation.subdistrict_id == self.sd2.pk:
+            return self.unit_far
+        return self.unit_a
+
+
+def build_cast() -> Cast:
+    sd = make_subdistrict("SD-A", "甲街道")
+    sd2 = make_subdistrict("SD-Z", "乙街道")
+    c1 = make_org(sd, OrgType.COMMUNITY, code="C-A1", name="一社区")
+    c2 = make_org(sd, OrgType.COMMUNITY, code="C-A2", name="二社区")
+    cz = make_org(sd2, OrgType.COMMUNITY, code="C-Z1", name="远社区")
+    ps = make_org(sd, OrgType.POLICE_STATION, code="PS-A", name="甲派出所")
+    ps2 = make_org(sd, OrgType.POLICE_STATION, code="PS-B", name="乙派出所")
+    psz = make_org(sd2, OrgType.POLICE_STATION, code="PS-Z", name="远派出所")
+    gov = make_org(sd, OrgType.GOVERNANCE_OFFICE, code="GOV-A", name="综治办")
+    edu = make_org(sd, OrgType.EDUCATION_OFFICE, code="EDU-A", name="教委办")
+    sup = make_org(sd, OrgType.SUPERVISION_OFFICE, code="SUP-A", name="督查室")
+    unit_a = UnitFactory(code="KA", name="HOMEUNIT 阳光幼儿园", parent=c1, subdistrict=sd, police_station=ps)
+    unit_b = UnitFactory(code="OU-B", name="OTHERUNIT 实验小学", kind=UnitKind.PRIMARY, pupils=900, parent=c2,
+                         subdistrict=sd, police_station=ps2)
+    unit_far = UnitFactory(code="OS-Z", name="OTHERSD 远方小学", kind=UnitKind.PRIMARY, parent=cz,
+                           subdistrict=sd2, police_station=psz)
+    for unit in (unit_a, unit_b, unit_far):
+        WindowFactory(unit=unit)
+        HolidayFactory(unit=unit, date="2027-01-01")
+    users = {
+        "admin": UserFactory(username="alice-admin", role=Role.SUBDISTRICT_ADMIN, organisation=sd),
+        "governance": UserFactory(username="gov", role=Role.GOVERNANCE, organisation=gov),
+        "education": UserFactory(username="edu", role=Role.EDUCATION, organisation=edu),
+        "supervisor": UserFactory(username="sup", role=Role.SUPERVISOR, organisation=sup),
+        "police": UserFactory(username="officer", role=Role.POLICE, organisation=ps),
+        "unit_admin": UserFactory(username="ka-admin", role=Role.UNIT_ADMIN, organisation=unit_a),
+        "guard": UserFactory(username="ka-guard", role=Role.GUARD, organisation=unit_a),
+        "teacher": UserFactory(username="ka-teacher", role=Role.TEACHER, organisation=unit_a),
+        "bus_attendant": UserFactory(username="ka-bus", role=Role.BUS_ATTENDANT, organisation=unit_a),
+        "guardian": UserFactory(username="ka-parent", role=Role.GUARDIAN, organisation=unit_a),
+        "patrol": UserFactory(username="c1-patrol", role=Role.PATROL, organisation=c1),
+        "admin_far": UserFactory(username="zed-admin", role=Role.SUBDISTRICT_ADMIN, organisation=sd2),
+        # Objects for the cross-tenant matrix: accounts that live in the foreign units.
+        "foreign_b": UserFactory(username="OTHERUNIT-guard", role=Role.GUARD, organisation=unit_b),
+        "foreign_z": UserFactory(username="OTHERSD-guard", role=Role.GUARD, organisation=unit_far),
+    }
+    return Cast(sd, sd2, c1, c2, ps, ps2, unit_a, unit_b, unit_far, users)

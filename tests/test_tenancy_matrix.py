@@ -1,0 +1,163 @@
+"""F-CORE scoping: a cross-tenant matrix that discovers every API route and page by itself.
+
+For every URL pattern that takes an object id, every role asks for (and tries to change) an object of an
+organisation it must not see: the answer is 404, exactly as if it did not exist, and nothing changes.
+For every list, the foreign objects (all marked FOREIGN) never appear. A new endpoint is covered the
+day it is added; one whose model the matrix cannot build fails here until a builder is registered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from auditlog.models import LogEntry
+from django.db import models
+from django.forms.models import model_to_dict
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from huxiao.core.models import Organisation, Unit, User
+from tests.factories import Cast
+
+ROLES = ["admin", "governance", "education", "supervisor", "police", "unit_admin", "guard", "teacher",
+         "bus_attendant", "guardian", "patrol", "admin_far"]
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: str
+    name: str
+    view: Any
+
+    @property
+    def takes_pk(self) -> bool:
+        return "<int:pk>" in self.pattern or "(?P<pk>" in self.pattern
+
+    @property
+    def is_api(self) -> bool:
+        return self.pattern.startswith("api/")
+
+    def url(self, pk: int | None = None) -> str:
+        path = self.pattern.replace("<int:pk>", str(pk))
+        path = re.sub(r"\(\?P<pk>[^)]*\)", str(pk), path)
+        return "/" + path.replace("^", "").replace("$", "")
+
+
+def _walk(patterns: list[Any], prefix: str = "") -> Iterator[Route]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield Route(prefix + str(p.pattern), p.name or "", p.callback)
+
+
+def discover() -> list[Route]:
+    routes = [r for r in _walk(get_resolver().url_patterns) if "(?P<format>" not in r.pattern]
+    return [r for r in routes if not r.pattern.startswith("i18n/")]
+
+
+def model_of(route: Route) -> type[models.Model]:
+    cls = getattr(route.view, "cls", None) or getattr(route.view, "view_class", None)
+    for attr in ("scope_model", "model"):
+        model = getattr(cls, attr, None)
+        if model is not None:
+            return model
+    queryset = getattr(cls, "queryset", None)
+    if queryset is not None:
+        return queryset.model
+    serializer = getattr(cls, "serializer_class", None)
+    if serializer is not None:
+        return serializer.Meta.model
+    raise AssertionError(f"{route.pattern}: declare scope_model on the view so the tenancy matrix can test it")
+
+
+# How to get an object of ``unit`` for each model behind a route (the foreign object of the matrix).
+def _foreign_user(cast: Cast, unit: Unit) -> User:
+    return User.objects.filter(organisation=unit, role="guard").order_by("username").first()
+
+
+def _foreign_log(cast: Cast, unit: Unit) -> LogEntry:
+    return LogEntry.objects.get_for_object(unit).first()
+
+
+BUILDERS: dict[str, Callable[[Cast, Unit], models.Model]] = {
+    "core.unit": lambda cast, unit: unit,
+    "core.organisation": lambda cast, unit: Organisation.objects.get(pk=unit.pk),
+    "core.user": _foreign_user,
+    "auditlog.logentry": _foreign_log,
+}
+
+
+def _log_count(obj: models.Model) -> int:
+    return LogEntry.objects.get_for_object(obj).exclude(action=LogEntry.Action.ACCESS).count()
+
+
+def snapshot(obj: models.Model) -> dict[str, Any]:
+    fresh = type(obj).objects.get(pk=obj.pk) if hasattr(type(obj), "objects") else obj
+    data = model_to_dict(fresh)
+    return {k: v for k, v in data.items() if k not in {"last_login"}}
+
+
+def client_for(route: Route, user: User) -> Client | APIClient:
+    client: Client | APIClient = APIClient() if route.is_api else Client()
+    client.force_login(user)
+    return client
+
+
+WRITE_BODY = {"name": "hacked", "code": "HACKED", "full_name": "hacked", "windows": [], "holidays": []}
+
+OBJECT_ROUTES = [r for r in discover() if r.takes_pk]
+LIST_ROUTES = [r for r in discover() if not r.takes_pk and "<" not in r.pattern]
+
+
+def test_discovery_finds_the_routes() -> None:
+    urls = {r.url(7) for r in OBJECT_ROUTES}
+    assert {"/units/7/", "/units/7/edit/", "/api/v1/units/7/", "/api/v1/users/7/", "/api/v1/audit/7/",
+            "/api/v1/organisations/7/", "/api/v1/units/7/timetable/"} <= urls
+
+
+@pytest.mark.parametrize("route", OBJECT_ROUTES, ids=lambda r: r.pattern)
+def test_foreign_object_is_404_for_every_role_and_unchanged(cast: Cast, route: Route) -> None:
+    model = model_of(route)
+    builder = BUILDERS.get(model._meta.label_lower)
+    assert builder is not None, f"register a builder for {model._meta.label_lower} in BUILDERS"
+    for role in ROLES:
+        user = cast.users[role]
+        foreign = builder(cast, cast.foreign_unit_for(user))
+        own = builder(cast, cast.own_unit_for(user))
+        before = snapshot(foreign)
+        logs_before = _log_count(foreign)
+        client = client_for(route, user)
+        for method in ("get", "post", "put", "patch", "delete"):
+            kwargs: dict[str, Any] = {"format": "json"} if route.is_api else {}
+            call = getattr(client, method)
+            response = call(route.url(foreign.pk), WRITE_BODY, **kwargs) if method != "get" else call(
+                route.url(foreign.pk))
+            status = response.status_code
+            if status == 403:
+                own_status = (call(route.url(own.pk), WRITE_BODY, **kwargs) if method != "get"
+                              else call(route.url(own.pk))).status_code
+                # A 403 is fine only where the role may not use this endpoint at all.
+                assert own_status == 403, f"{role} {method.upper()} {route.url(foreign.pk)}: 403 reveals it exists"
+                continue
+            assert status in {404, 405}, f"{role} {method.upper()} {route.url(foreign.pk)} answered {status}"
+            if route.is_api:
+                assert response.json()["code"] in {"not_found", "method_not_allowed"}
+        assert snapshot(foreign) == before, f"{role} changed a foreign {model.__name__} through {route.pattern}"
+        assert _log_count(foreign) == logs_before, f"{role} caused a change on a foreign {model.__name__}"
+
+
+@pytest.mark.parametrize("route", LIST_ROUTES, ids=lambda r: r.pattern or "/")
+def test_lists_never_show_foreign_objects(cast: Cast, route: Route) -> None:
+    for role in ROLES:
+        user = cast.users[role]
+        response = client_for(route, user).get(route.url())
+        assert response.status_code in {200, 302, 403, 405}, f"{role} GET {route.url()}: {response.status_code}"
+        body = response.content.decode()
+        seen = {marker for marker in cast.forbidden_markers(user) if marker in body}
+        assert not seen, f"{role} sees {seen} at {route.url()}"
