@@ -19,9 +19,9 @@ router.register("users", endpoints.UserViewSet, basename="user")
 router.register("audit", endpoints.AuditViewSet, basename="audit")
 
 api_v1 = [
-    path("auth/token/", TokenView.as_view(), name="api-token"),
-    path("me/", endpoints.MeView.as_view(), name="api-me"),
-    path("units/<int:pk>/timetable/", gate_api.TimetableView.as_view(), name="api-unit-timetable"),
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("me/", endpoints.MeView.as_view(), name="me"),
+    path("units/<int:pk>/timetable/", gate_api.TimetableView.as_view(), name="unit-timetable"),
     *router.urls,
 ]
 
@@ -38,7 +38,7 @@ urlpatterns = [
     path("units/<int:pk>/edit/", core_views.UnitEditView.as_view(), name="unit-edit"),
     path("units/<int:pk>/timetable/", gate_views.TimetableEditView.as_view(), name="unit-timetable"),
     path("audit/", core_views.AuditLogView.as_view(), name="audit-log"),
-    path("api/v1/", include(api_v1)),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -25,29 +25,45 @@ WEEKDAY_CHOICES = [
 
 
 class WindowForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=WindowKind.choices,
+    kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=[("", "—"), *WindowKind.choices], required=False,
                              widget=forms.Select(attrs={"class": "form-select"}))
     weekdays = forms.MultipleChoiceField(label=gettext_lazy("Weekdays"), choices=WEEKDAY_CHOICES,
-                                         widget=forms.CheckboxSelectMultiple, initial=list("12345"))
-    start = forms.TimeField(label=gettext_lazy("Start"),
+                                         widget=forms.CheckboxSelectMultiple, required=False)
+    start = forms.TimeField(label=gettext_lazy("Start"), required=False,
                             widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"}))
-    end = forms.TimeField(label=gettext_lazy("End"),
+    end = forms.TimeField(label=gettext_lazy("End"), required=False,
                           widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"}))
     label = forms.CharField(label=gettext_lazy("Label"), max_length=40, required=False,
                             widget=forms.TextInput(attrs={"class": "form-control"}))
 
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return not (data.get("kind") or data.get("start") or data.get("end"))
+
     def clean(self) -> dict[str, Any]:
+        """An untouched spare row is skipped; a row that was started must be complete."""
         data = super().clean() or {}
+        if not (data.get("kind") or data.get("start") or data.get("end")):
+            return data
+        for name in ("kind", "start", "end", "weekdays"):
+            if not data.get(name):
+                self.add_error(name, _("This field is required."))
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
             raise ValidationError(_("A window must end after it starts."))
         return data
 
 
 class HolidayForm(forms.Form):
-    date = forms.DateField(label=gettext_lazy("Date"),
+    date = forms.DateField(label=gettext_lazy("Date"), required=False,
                            widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
-    name = forms.CharField(label=gettext_lazy("Name"), max_length=60,
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=60, required=False,
                            widget=forms.TextInput(attrs={"class": "form-control"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("date")) != bool(data.get("name")):
+            raise ValidationError(_("A holiday needs a date and a name."))
+        return data
 
 
 WindowFormSet = forms.formset_factory(WindowForm, extra=2, can_delete=True)
@@ -84,11 +100,13 @@ class TimetableEditView(LoginRequiredMixin, View):
         if windows.is_valid() and holidays.is_valid():
             window_rows = [
                 {**f.cleaned_data, "weekdays": "".join(f.cleaned_data["weekdays"])}
-                for f in windows.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+                for f in windows.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE") and not f.is_blank()
             ]
             holiday_rows = [
                 {"date": f.cleaned_data["date"], "name": f.cleaned_data["name"]}
-                for f in holidays.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+                for f in holidays.forms
+                if f.cleaned_data.get("date") and not f.cleaned_data.get("DELETE")
             ]
             for row in window_rows:
                 row.pop("DELETE", None)
