@@ -118,7 +118,7 @@ def test_tokens_are_stored_hashed_and_expire(cast: Cast) -> None:
 
 
 def test_inactive_users_token_stops_working(cast: Cast) -> None:
-    token, key = ApiToken.issue(cast.users["guard"])
+    _token, key = ApiToken.issue(cast.users["guard"])
     cast.users["guard"].is_active = False
     cast.users["guard"].save()
     client = APIClient()

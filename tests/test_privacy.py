@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -48,7 +49,7 @@ def _raw_database_bytes() -> bytes:
         name = connection.settings_dict["NAME"]
         if "memory" in str(name) or str(name).startswith("file:"):
             # In-memory test database: copy it out with VACUUM INTO to read real file bytes.
-            target = Path(os.environ.get("TMPDIR", "/tmp")) / f"huxiao-privacy-{os.getpid()}.sqlite3"
+            target = Path(tempfile.gettempdir()) / f"huxiao-privacy-{os.getpid()}.sqlite3"
             target.unlink(missing_ok=True)
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM INTO %s", [str(target)])
@@ -68,7 +69,7 @@ def _raw_database_bytes() -> bytes:
     env = {**os.environ, "PGPASSWORD": s.get("PASSWORD") or ""}
     cmd = [pg_dump, "--data-only", "-h", s.get("HOST") or "127.0.0.1", "-p", str(s.get("PORT") or 5432),
            "-U", s.get("USER") or "postgres", s["NAME"]]
-    return subprocess.run(cmd, env=env, check=True, capture_output=True).stdout  # noqa: S603
+    return subprocess.run(cmd, env=env, check=True, capture_output=True).stdout
 
 
 @pytest.mark.django_db(transaction=True)
@@ -99,7 +100,7 @@ def test_no_plaintext_id_or_phone_in_database_audit_or_logs(caplog: pytest.LogCa
     assert b"guard-0" in raw, "the scan must see the rows it checks (usernames are stored in clear)"
     audit = "".join(str(e.changes) + str(e.additional_data) + e.object_repr for e in LogEntry.objects.all())
     logs = caplog.text
-    for secret in _all_plaintexts() + [new_phone]:
+    for secret in [*_all_plaintexts(), new_phone]:
         assert secret.encode() not in raw, f"{secret} found in the raw database"
         assert secret not in audit, f"{secret} found in the audit log"
         assert secret not in logs, f"{secret} found in the logs"

@@ -8,8 +8,8 @@ day it is added; one whose model the matrix cannot build fails here until a buil
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 

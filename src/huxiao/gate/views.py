@@ -30,9 +30,9 @@ class WindowForm(forms.Form):
     weekdays = forms.MultipleChoiceField(label=gettext_lazy("Weekdays"), choices=WEEKDAY_CHOICES,
                                          widget=forms.CheckboxSelectMultiple, required=False)
     start = forms.TimeField(label=gettext_lazy("Start"), required=False,
-                            widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"}))
+                            widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "class": "form-control"}))
     end = forms.TimeField(label=gettext_lazy("End"), required=False,
-                          widget=forms.TimeInput(attrs={"type": "time", "class": "form-control"}))
+                          widget=forms.TimeInput(format="%H:%M", attrs={"type": "time", "class": "form-control"}))
     label = forms.CharField(label=gettext_lazy("Label"), max_length=40, required=False,
                             widget=forms.TextInput(attrs={"class": "form-control"}))
 
@@ -55,7 +55,7 @@ class WindowForm(forms.Form):
 
 class HolidayForm(forms.Form):
     date = forms.DateField(label=gettext_lazy("Date"), required=False,
-                           widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+                           widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date", "class": "form-control"}))
     name = forms.CharField(label=gettext_lazy("Name"), max_length=60, required=False,
                            widget=forms.TextInput(attrs={"class": "form-control"}))
 
