@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from rest_framework import mixins, serializers, viewsets
-from rest_framework.request import Request
+from rest_framework import exceptions, mixins, serializers, viewsets
 
 from huxiao.core.errors import Conflict, error_body
+from huxiao.core.models import User
 
 __all__ = ["Conflict", "ScopedModelViewSet", "ScopedReadOnlyViewSet", "StrictModelSerializer",
            "StrictSerializer", "error_body"]
@@ -43,10 +43,17 @@ class ScopedQuerysetMixin:
     """``get_queryset`` is the model's ``visible_to(request.user)``: scope once, for every method."""
 
     queryset: Any
-    request: Request
 
     def get_queryset(self) -> Any:
-        return self.queryset.visible_to(self.request.user)
+        return self.queryset.visible_to(self.request.user)  # type: ignore[attr-defined]
+
+
+def actor(request: Any) -> User:
+    """The authenticated user behind a request (views are behind IsAuthenticated)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated
+    return user
 
 
 class ScopedReadOnlyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]

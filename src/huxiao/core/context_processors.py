@@ -12,14 +12,14 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
-    items = [
+    items: list[dict[str, Any]] = [
         {"name": "home", "label": _("Overview"), "icon": "speedometer2", "url": reverse("home")},
         {"name": "units", "label": _("Units"), "icon": "building", "url": reverse("unit-list")},
     ]
     if user.has_perm("core.view_audit"):
         items.append({"name": "audit", "label": _("Audit log"), "icon": "journal-text", "url": reverse("audit-log")})
     items.append({"name": "api", "label": _("API"), "icon": "braces", "url": reverse("api-docs")})
-    current = request.resolver_match.url_name if request.resolver_match else ""
+    current = (request.resolver_match.url_name if request.resolver_match else "") or ""
     for item in items:
         item["active"] = bool(current) and (
             current == item["name"] or (item["name"] == "units" and current.startswith("unit"))

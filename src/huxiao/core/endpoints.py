@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from huxiao.core import services
-from huxiao.core.api import ScopedModelViewSet, ScopedReadOnlyViewSet
+from huxiao.core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, actor
 from huxiao.core.models import Organisation, Unit, User
 from huxiao.core.serializers import (
     LogEntrySerializer,
@@ -48,12 +48,12 @@ class UnitViewSet(ScopedModelViewSet):
     serializer_class = UnitSerializer
     filterset_class = UnitFilter
 
-    def perform_create(self, serializer: UnitSerializer) -> None:
-        serializer.instance = services.unit_create(actor=self.request.user, **serializer.validated_data)
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.unit_create(actor=actor(self.request), **serializer.validated_data)
 
-    def perform_update(self, serializer: UnitSerializer) -> None:
+    def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.unit_update(
-            actor=self.request.user, unit=serializer.instance, **serializer.validated_data
+            actor=actor(self.request), unit=serializer.instance, **serializer.validated_data
         )
 
 
@@ -70,12 +70,12 @@ class UserViewSet(ScopedModelViewSet):
     serializer_class = UserSerializer
     filterset_fields = ["role", "organisation", "is_active"]
 
-    def perform_create(self, serializer: UserSerializer) -> None:
-        serializer.instance = services.user_add(actor=self.request.user, **serializer.validated_data)
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = services.user_add(actor=actor(self.request), **serializer.validated_data)
 
-    def perform_update(self, serializer: UserSerializer) -> None:
+    def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.user_update(
-            actor=self.request.user, user=serializer.instance, **serializer.validated_data
+            actor=actor(self.request), user=serializer.instance, **serializer.validated_data
         )
 
 

@@ -106,7 +106,8 @@ class LookupHashField(models.CharField):
 def lookup_hash(model: type[models.Model], field_name: str, plaintext: str) -> str:
     """The value of the hash column for ``plaintext``: use it to filter."""
     field = model._meta.get_field(field_name)
-    normalized = field.normalize(plaintext) if getattr(field, "normalize", None) else plaintext
+    normalize = getattr(field, "normalize", None)
+    normalized = normalize(plaintext) if normalize else plaintext
     return crypto.blind_index(normalized, purpose=f"{model._meta.label_lower}.{field_name}")
 
 

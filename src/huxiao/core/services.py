@@ -32,7 +32,9 @@ def validate_boundary(boundary: Any) -> None:
         raise ValidationError({"boundary": _("A boundary is a list of at least 3 [lat, lng] points.")})
 
 
-def _check_tree(*, parent: Organisation | None, police_station: Organisation | None, subdistrict_id: int) -> None:
+def _check_tree(
+    *, parent: Organisation | None, police_station: Organisation | None, subdistrict_id: int | None
+) -> None:
     errors: dict[str, str] = {}
     if parent is None or parent.type != OrgType.COMMUNITY or parent.subdistrict_id != subdistrict_id:
         errors["parent"] = _("Choose a community of this sub-district.")
@@ -85,7 +87,7 @@ def user_create(
     if organisation.type not in ROLE_ORG_TYPES[role]:
         raise ValidationError(
             {"organisation": _("A %(role)s belongs to a %(types)s.") % {
-                "role": role, "types": ", ".join(sorted(ROLE_ORG_TYPES[role]))}}
+                "role": Role(role).label, "types": ", ".join(str(OrgType(t).label) for t in ROLE_ORG_TYPES[role])}}
         )
     user = User(username=username, role=role, organisation=organisation, full_name=full_name,
                 email=email, phone=phone)

@@ -15,7 +15,7 @@ from huxiao.gate.models import Holiday, TimetableWindow, WindowKind
 
 Progress = Callable[[str, int, int], None]
 
-OFFICE_TYPES = {
+OFFICE_TYPES: dict[str, tuple[str, str, str]] = {
     "governance": (OrgType.GOVERNANCE_OFFICE, Role.GOVERNANCE, "governance"),
     "education": (OrgType.EDUCATION_OFFICE, Role.EDUCATION, "education"),
     "supervision": (OrgType.SUPERVISION_OFFICE, Role.SUPERVISOR, "supervisor"),
@@ -90,7 +90,7 @@ def build_demo(*, password: str, progress: Progress = _quiet) -> dict[str, int]:
     ps = data.POLICE_STATION
     station = _org(ps.code, type=OrgType.POLICE_STATION, name=ps.name, name_en=ps.name_en, address=ps.address,
                    lat=ps.lat, lng=ps.lng, phone=ps.phone, parent=root, subdistrict=root)
-    offices = {
+    offices: dict[str, Organisation] = {
         o.kind: _org(o.code, type=OFFICE_TYPES[o.kind][0], name=o.name, name_en=o.name_en, parent=root,
                      subdistrict=root)
         for o in data.OFFICES

@@ -21,7 +21,7 @@ class WindowSerializer(StrictSerializer):
     weekdays = serializers.RegexField(r"^[1-7]{1,7}$", default="12345")
     start = serializers.TimeField()
     end = serializers.TimeField()
-    label = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    label = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")  # type: ignore[assignment]
 
 
 class HolidaySerializer(StrictSerializer):

@@ -6,9 +6,19 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from huxiao.core.models import Unit
 from huxiao.gate.models import Holiday, TimetableWindow, WindowKind
+
+
+MODE_LABELS = {
+    "closed_day": _("No school today"),
+    "class_hours": _("Class hours: campus closed"),
+    "arrival": _("Arrival"),
+    "dismissal": _("Dismissal"),
+    "open": _("Outside class hours"),
+}
 
 
 @dataclass(frozen=True)
@@ -17,6 +27,10 @@ class GateMode:
 
     mode: str  # "closed_day" | "class_hours" | "arrival" | "dismissal" | "open"
     window: TimetableWindow | None
+
+    @property
+    def label(self) -> str:
+        return str(MODE_LABELS[self.mode])
 
 
 def windows_on(unit: Unit, day: date) -> list[TimetableWindow]:
