@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from huxiao.core.models import Unit
 from huxiao.gate.models import Holiday, TimetableWindow, WindowKind
 
-
 MODE_LABELS = {
     "closed_day": _("No school today"),
     "class_hours": _("Class hours: campus closed"),
