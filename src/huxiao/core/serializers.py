@@ -80,6 +80,18 @@ class LogEntrySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return obj.changes_dict
 
 
+def _run_validator(validator: Any, value: str) -> str:
+    """Apply a Django validator that normalises; its messages become DRF field errors."""
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    if not value:
+        return ""
+    try:
+        return str(validator(value))
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError(exc.messages) from exc
+
+
 class UserSerializer(StrictModelSerializer):
     """Staff accounts. ID numbers and phones are write-only; responses carry them masked (F-PRIV)."""
 
@@ -107,28 +119,14 @@ class UserSerializer(StrictModelSerializer):
                 self.fields[name].read_only = True
 
     def validate_id_number(self, value: str) -> str:
-        from django.core.exceptions import ValidationError as DjangoValidationError
-
         from huxiao.core.validators import validate_resident_id
 
-        if not value:
-            return ""
-        try:
-            return validate_resident_id(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
+        return _run_validator(validate_resident_id, value)
 
     def validate_phone(self, value: str) -> str:
-        from django.core.exceptions import ValidationError as DjangoValidationError
-
         from huxiao.core.validators import validate_phone
 
-        if not value:
-            return ""
-        try:
-            return validate_phone(value)
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
+        return _run_validator(validate_phone, value)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is None and not attrs.get("password"):
