@@ -153,4 +153,39 @@ def build_cast() -> Cast:
         "foreign_b": UserFactory(username="OTHERUNIT-guard", role=Role.GUARD, organisation=unit_b),
         "foreign_z": UserFactory(username="OTHERSD-guard", role=Role.GUARD, organisation=unit_far),
     }
+    for unit in (unit_a, unit_b, unit_far):
+        populate_force(unit)
+    from huxiao.compliance.engine import refresh
+
+    refresh()
     return Cast(sd, sd2, c1, c2, ps, ps2, unit_a, unit_b, unit_far, users)
+
+
+def populate_force(unit: Unit) -> None:
+    """One of each security-force record for ``unit``, named after it, so every list and page can be
+    checked for what it must not show (the unit's marker is the first word of its name)."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from huxiao.force import models as force
+
+    marker = unit.name.split()[0]
+    force.PoliceAssignment.objects.create(unit=unit, officer_name=f"{marker}-officer", badge_no="000001",
+                                          phone="13900000000", start_date=date(2026, 1, 1))
+    lvp = force.LegalVicePrincipal.objects.create(unit=unit, name=f"{marker}-lvp", start_date=date(2026, 1, 1))
+    force.Lecture.objects.create(unit=unit, lecturer=lvp, date=date(2026, 3, 1), class_name=f"{marker}-class",
+                                 topic="traffic", class_hours=1)
+    force.Guard.objects.create(unit=unit, name=f"{marker}-guard", birth_date=date(1980, 5, 1), certificate_no="C1")
+    force.Equipment.objects.create(unit=unit, kind="baton", quantity=2, note=marker)
+    member = force.StaffMember.objects.create(unit=unit, name=f"{marker}-staff")
+    window = unit.timetable_windows.first()
+    force.EscortDuty.objects.create(unit=unit, member=member, window=window)
+    team = force.PatrolTeam.objects.create(community=unit.parent, name=f"{marker}-patrol")
+    force.PatrolAssignment.objects.create(team=team, unit=unit, window=window)
+    force.PoliceRoom.objects.create(unit=unit, set_up=True, location="guard_room", note=marker)
+    point = force.CheckInPoint.objects.create(subdistrict=unit.subdistrict, unit=unit, name=f"{marker}-gate")
+    user = User.objects.filter(organisation=unit).first() or UserFactory(
+        username=f"{marker}-staff-{unit.pk}", role=Role.GUARD, organisation=unit)
+    at = datetime(2026, 11, 2, 7, 45, tzinfo=ZoneInfo("Asia/Shanghai"))
+    force.CheckIn.objects.create(unit=unit, point=point, user=user, role="guard", person_name=f"{marker}-person",
+                                 at=at, method="qr", window=window, window_kind="arrival", day=at.date())

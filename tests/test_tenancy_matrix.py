@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from huxiao.core.models import Organisation, Unit, User
+from huxiao.force import models as force
 from tests.factories import Cast
 
 ROLES = ["admin", "governance", "education", "supervisor", "police", "unit_admin", "guard", "teacher",
@@ -85,11 +86,33 @@ def _foreign_log(cast: Cast, unit: Unit) -> LogEntry:
     return LogEntry.objects.get_for_object(unit).first()
 
 
+def _first(model: type[models.Model], **lookup: Any) -> Callable[[Cast, Unit], models.Model]:
+    """The cast's own object of ``model`` for the unit (``tests.factories.populate_force`` made one)."""
+    def build(cast: Cast, unit: Unit) -> models.Model:
+        kwargs = {k: (v(unit) if callable(v) else v) for k, v in lookup.items()} or {"unit": unit}
+        obj = model._default_manager.filter(**kwargs).order_by("pk").first()
+        assert obj is not None, f"the cast has no {model.__name__} for {unit}"
+        return obj
+    return build
+
+
 BUILDERS: dict[str, Callable[[Cast, Unit], models.Model]] = {
     "core.unit": lambda cast, unit: unit,
     "core.organisation": lambda cast, unit: Organisation.objects.get(pk=unit.pk),
     "core.user": _foreign_user,
     "auditlog.logentry": _foreign_log,
+    "force.policeassignment": _first(force.PoliceAssignment),
+    "force.legalviceprincipal": _first(force.LegalVicePrincipal),
+    "force.lecture": _first(force.Lecture),
+    "force.guard": _first(force.Guard),
+    "force.equipment": _first(force.Equipment),
+    "force.staffmember": _first(force.StaffMember),
+    "force.escortduty": _first(force.EscortDuty),
+    "force.patrolteam": _first(force.PatrolTeam, community=lambda unit: unit.parent),
+    "force.patrolassignment": _first(force.PatrolAssignment),
+    "force.policeroom": _first(force.PoliceRoom),
+    "force.checkinpoint": _first(force.CheckInPoint),
+    "force.checkin": _first(force.CheckIn),
 }
 
 
@@ -152,12 +175,24 @@ def test_foreign_object_is_404_for_every_role_and_unchanged(cast: Cast, route: R
         assert _log_count(foreign) == logs_before, f"{role} caused a change on a foreign {model.__name__}"
 
 
+def _text_of(response: Any) -> str:
+    """The text a user reads: a spreadsheet's cells, or the body."""
+    if response.get("Content-Type", "").startswith("application/vnd.openxmlformats"):
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+
+        book = load_workbook(BytesIO(response.content), read_only=True)
+        return "\n".join(str(v) for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row)
+    return response.content.decode()
+
+
 @pytest.mark.parametrize("route", LIST_ROUTES, ids=lambda r: r.pattern or "/")
 def test_lists_never_show_foreign_objects(cast: Cast, route: Route) -> None:
     for role in ROLES:
         user = cast.users[role]
         response = client_for(route, user).get(route.url())
         assert response.status_code in {200, 302, 403, 405}, f"{role} GET {route.url()}: {response.status_code}"
-        body = response.content.decode()
+        body = _text_of(response)
         seen = {marker for marker in cast.forbidden_markers(user) if marker in body}
         assert not seen, f"{role} sees {seen} at {route.url()}"

@@ -96,6 +96,8 @@ INSTALLED_APPS = [
     "huey.contrib.djhuey",
     "huxiao.core",
     "huxiao.gate",
+    "huxiao.force",
+    "huxiao.compliance",
 ]
 
 MIDDLEWARE = [

@@ -4,10 +4,15 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from huxiao.compliance import api as compliance_api
+from huxiao.compliance import views as compliance_views
 from huxiao.core import endpoints
 from huxiao.core import views as core_views
 from huxiao.core.auth import TokenView
 from huxiao.core.forms import LoginForm
+from huxiao.force import api as force_api
+from huxiao.force import views as force_views
+from huxiao.force.forms import ACTIONS as FORCE_ACTIONS
 from huxiao.gate import api as gate_api
 from huxiao.gate import views as gate_views
 
@@ -17,11 +22,27 @@ router.register("units", endpoints.UnitViewSet, basename="unit")
 router.register("organisations", endpoints.OrganisationViewSet, basename="organisation")
 router.register("users", endpoints.UserViewSet, basename="user")
 router.register("audit", endpoints.AuditViewSet, basename="audit")
+router.register("police-assignments", force_api.PoliceAssignmentViewSet, basename="police-assignment")
+router.register("legal-vice-principals", force_api.LegalVicePrincipalViewSet, basename="legal-vice-principal")
+router.register("lectures", force_api.LectureViewSet, basename="lecture")
+router.register("guards", force_api.GuardViewSet, basename="guard")
+router.register("equipment", force_api.EquipmentViewSet, basename="equipment")
+router.register("staff-members", force_api.StaffMemberViewSet, basename="staff-member")
+router.register("escort-duties", force_api.EscortDutyViewSet, basename="escort-duty")
+router.register("patrol-teams", force_api.PatrolTeamViewSet, basename="patrol-team")
+router.register("patrol-assignments", force_api.PatrolAssignmentViewSet, basename="patrol-assignment")
+router.register("police-rooms", force_api.PoliceRoomViewSet, basename="police-room")
+router.register("checkin-points", force_api.CheckInPointViewSet, basename="checkin-point")
+router.register("check-ins", force_api.CheckInViewSet, basename="check-in")
+router.register("compliance", compliance_api.ComplianceViewSet, basename="compliance")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", endpoints.MeView.as_view(), name="me"),
     path("units/<int:pk>/timetable/", gate_api.TimetableView.as_view(), name="unit-timetable"),
+    path("visibility/", force_api.VisibilityView.as_view(), name="visibility"),
+    path("compliance/rules/", compliance_api.RuleListView.as_view(), name="compliance-rules"),
+    path("compliance/parameters/", compliance_api.ParametersView.as_view(), name="compliance-parameters"),
     *router.urls,
 ]
 
@@ -37,6 +58,18 @@ urlpatterns = [
     path("units/<int:pk>/", core_views.UnitDetailView.as_view(), name="unit-detail"),
     path("units/<int:pk>/edit/", core_views.UnitEditView.as_view(), name="unit-edit"),
     path("units/<int:pk>/timetable/", gate_views.TimetableEditView.as_view(), name="unit-timetable"),
+    path("units/<int:pk>/force/", force_views.UnitForceView.as_view(), name="unit-force"),
+    *[path(f"units/<int:pk>/force/{action}/", force_views.ForceActionView.as_view(action=action),
+           name=f"force-{action}") for action in FORCE_ACTIONS],
+    path("units/<int:pk>/force/check-in/", force_views.TapCheckInView.as_view(), name="force-tap"),
+    path("units/<int:pk>/gate-codes/", force_views.CheckInCodesView.as_view(), name="checkin-codes"),
+    path("guards/<int:pk>/edit/", force_views.GuardEditView.as_view(), name="guard-edit"),
+    path("checkin/<str:token>/", force_views.QrCheckInView.as_view(), name="checkin"),
+    path("force/visibility/", force_views.VisibilityPageView.as_view(), name="force-visibility"),
+    path("compliance/", compliance_views.MatrixView.as_view(), name="compliance-matrix"),
+    path("compliance/export.xlsx", compliance_views.ExportView.as_view(), name="compliance-export"),
+    path("compliance/parameters/", compliance_views.ParametersView.as_view(), name="compliance-parameters"),
+    path("compliance/<int:pk>/<str:rule>/", compliance_views.EvidenceView.as_view(), name="compliance-evidence"),
     path("audit/", core_views.AuditLogView.as_view(), name="audit-log"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

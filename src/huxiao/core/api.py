@@ -71,3 +71,18 @@ class ScopedModelViewSet(
     """List, retrieve, create and PATCH. PUT is not offered: partial updates only."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
+
+
+class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """A foreign key the requesting user may only point at what they can see: anything else reads as
+    "does not exist", exactly like a missing id."""
+
+    def __init__(self, model: Any, *, limit: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        self.model = model
+        self.limit = limit or {}
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        qs = self.model.objects.visible_to(getattr(request, "user", None))
+        return qs.filter(**self.limit) if self.limit else qs

@@ -15,6 +15,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items: list[dict[str, Any]] = [
         {"name": "home", "label": _("Overview"), "icon": "speedometer2", "url": reverse("home")},
         {"name": "units", "label": _("Units"), "icon": "building", "url": reverse("unit-list")},
+        {"name": "compliance", "label": _("Compliance"), "icon": "ui-checks-grid",
+         "url": reverse("compliance-matrix")},
+        {"name": "visibility", "label": _("Police visibility"), "icon": "eye", "url": reverse("force-visibility")},
     ]
     if user.has_perm("core.view_audit"):
         items.append({"name": "audit", "label": _("Audit log"), "icon": "journal-text", "url": reverse("audit-log")})
@@ -24,5 +27,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         item["active"] = bool(current) and (
             current == item["name"] or (item["name"] == "units" and current.startswith("unit"))
             or (item["name"] == "audit" and current == "audit-log")
+            or (item["name"] == "compliance" and current.startswith("compliance"))
+            or (item["name"] == "visibility" and current == "force-visibility")
         )
     return {"nav": items}

@@ -59,6 +59,7 @@ def unit_create(*, actor: User, **data: Any) -> Unit:
     unit = Unit(type=OrgType.UNIT, subdistrict_id=subdistrict_id, **data)
     unit.full_clean()
     unit.save()
+    _refresh_compliance(unit)
     return unit
 
 
@@ -76,7 +77,15 @@ def unit_update(*, actor: User, unit: Unit, **data: Any) -> Unit:
     validate_boundary(unit.boundary)
     unit.full_clean()
     unit.save()
+    _refresh_compliance(unit)
     return unit
+
+
+def _refresh_compliance(unit: Unit) -> None:
+    """A new unit shows in the matrix at once; pupils and kind change what the rules require."""
+    from huxiao.compliance.engine import refresh_unit
+
+    refresh_unit(unit.pk)
 
 
 @transaction.atomic

@@ -55,7 +55,47 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
+  // Compliance trend (ECharts): units failing / warned per day.
+  function drawTrend() {
+    var el = document.getElementById("trend-chart");
+    var data = readJSON("trend-data");
+    if (!el || !window.echarts || !data) { return; }
+    var chart = echarts.init(el);
+    chart.setOption({
+      grid: { left: 40, right: 16, top: 30, bottom: 30 },
+      legend: { top: 0, data: [el.dataset.failLabel || "fail", el.dataset.warnLabel || "warn"] },
+      tooltip: { trigger: "axis" },
+      xAxis: { type: "category", data: data.days.map(function (d) { return d.slice(5); }) },
+      yAxis: { type: "value", minInterval: 1 },
+      series: [
+        { name: el.dataset.failLabel || "fail", type: "line", data: data.failed, symbol: "rect", itemStyle: { color: "#b02a37" } },
+        { name: el.dataset.warnLabel || "warn", type: "line", data: data.warned, symbol: "triangle", lineStyle: { type: "dashed" }, itemStyle: { color: "#997404" } }
+      ],
+      animation: false
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
+  // Police visibility (见警率): weekly rate.
+  function drawVisibility() {
+    var el = document.getElementById("visibility-chart");
+    var data = readJSON("visibility-data");
+    if (!el || !window.echarts || !data) { return; }
+    var chart = echarts.init(el);
+    chart.setOption({
+      grid: { left: 40, right: 16, top: 16, bottom: 30 },
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v + "%"; } },
+      xAxis: { type: "category", data: data.weeks.map(function (d) { return d.slice(5); }) },
+      yAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
+      series: [{ type: "bar", data: data.rates, label: { show: true, position: "top", formatter: "{c}%" }, itemStyle: { color: "#0d6efd" } }],
+      animation: false
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
   drawUnitMap();
   drawByKind();
+  drawTrend();
+  drawVisibility();
   document.body.addEventListener("htmx:afterSettle", drawUnitMap);
 })();
