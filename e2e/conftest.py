@@ -54,3 +54,22 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     """Screenshots for the README: taken by the tests, so they stay current."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+PASSWORD = "E2e-Demo-Password-1"
+
+
+@pytest.fixture
+def demo(transactional_db: None) -> None:
+    from huxiao.demo.build import build_demo
+
+    build_demo(password=PASSWORD)
+
+
+def login(page, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    page.goto("/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.get_by_role("button", name=re.compile("登录|Log in")).click()

@@ -7,25 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import shot
-from huxiao.demo.build import build_demo
+from e2e.conftest import PASSWORD, login, shot
 
 pytestmark = pytest.mark.e2e
-PASSWORD = "E2e-Demo-Password-1"
-
-
-@pytest.fixture
-def demo(transactional_db: None) -> None:
-    build_demo(password=PASSWORD)
-
-
-def login(page, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto("/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.get_by_role("button", name=re.compile("登录|Log in")).click()
-
-
 def test_login_switch_language_and_see_units(page, demo) -> None:  # type: ignore[no-untyped-def]
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login/"))

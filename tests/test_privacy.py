@@ -95,6 +95,16 @@ def test_no_plaintext_id_or_phone_in_database_audit_or_logs(caplog: pytest.LogCa
     # An update too: the audit diff must not carry the old or the new value.
     new_phone = "13700000000"
     client.patch(f"/api/v1/users/{created[0]}/", {"phone": new_phone}, format="json")
+    # Gate guards (F-FORCE-4) carry the same personal data.
+    for i, (id_number, phone) in enumerate(zip(IDS, PHONES, strict=True)):
+        response = client.post("/api/v1/guards/", {
+            "unit": cast.unit_a.pk, "name": f"门卫{i}", "id_number": id_number, "phone": phone,
+            "certificate_no": f"C{i}"}, format="json")
+        assert response.status_code == 201, response.content
+        assert "id_number" not in response.json()
+        assert response.json()["id_number_masked"] == mask_resident_id(id_number)
+    guard_id = response.json()["id"]
+    assert client.patch(f"/api/v1/guards/{guard_id}/", {"id_number": IDS[0]}, format="json").status_code == 200
 
     raw = _raw_database_bytes()
     assert b"guard-0" in raw, "the scan must see the rows it checks (usernames are stored in clear)"

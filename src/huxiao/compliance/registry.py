@@ -87,6 +87,7 @@ class Rule:
     # Where the records behind a verdict are: a URL name taking the unit's pk, and an anchor on that page.
     records: str = "unit-force"
     anchor: str = ""
+    do_not_call_in_templates = True  # a template reads its fields; it must not run the rule
 
     def __call__(self, ctx: Any) -> Verdicts:
         return self.func(ctx)

@@ -4,13 +4,17 @@ object is found by its code or username first, so running it twice creates nothi
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, time
+from datetime import date, time, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
+from huxiao.compliance import engine
+from huxiao.compliance.models import Snapshot
 from huxiao.core.models import Organisation, OrgType, Role, Unit, User
 from huxiao.core.services import user_create
 from huxiao.demo import data
+from huxiao.demo import force as demo_force
 from huxiao.gate.models import Holiday, TimetableWindow, WindowKind
 
 Progress = Callable[[str, int, int], None]
@@ -65,7 +69,7 @@ def _account(username: str, *, password: str, role: str, org: Organisation, full
 
 @transaction.atomic
 def build_demo(*, password: str, progress: Progress = _quiet) -> dict[str, int]:
-    total = 5 + len(data.UNITS)
+    total = 9 + len(data.UNITS)
     step = 0
 
     def tick(label: str) -> None:
@@ -123,6 +127,28 @@ def build_demo(*, password: str, progress: Progress = _quiet) -> dict[str, int]:
         _account(f"{u.code}-guard", password=password, role=Role.GUARD, org=unit,
                  full_name=data.GUARD_NAMES[i % len(data.GUARD_NAMES)])
         tick(f"unit {u.code}")
+
+    # F-FORCE: the security force of every unit, patrols, eight weeks of gate check-ins.
+    today = timezone.localdate()
+    units = list(Unit.objects.filter(subdistrict=root).order_by("code"))
+    for index, unit in enumerate(units):
+        demo_force.seed_unit(unit, index, root=root, today=today)
+    demo_force.seed_patrols(root, communities)
+    tick("security force")
+    police = User.objects.get(username="police")
+    guards = {u.organisation_id: u for u in User.objects.filter(role=Role.GUARD, organisation__subdistrict=root)}
+    demo_force.top_up_checkins(units, police, guards, now=timezone.now())
+    tick("gate check-ins")
+    # F-COMP: today's verdicts, and thirty days of history for the trend (evaluated as of each day).
+    engine.refresh(Unit.objects.filter(subdistrict=root))
+    tick("compliance")
+    known = set(Snapshot.objects.filter(subdistrict=root, rule="*").values_list("day", flat=True))
+    for back in range(29, 0, -1):
+        past = today - timedelta(days=back)
+        if past not in known:
+            engine.snapshot_take(past, recompute=True)
+    engine.snapshot_take(today)
+    tick("compliance history")
     tick("done")
     return {
         "units": Unit.objects.filter(subdistrict=root).count(),

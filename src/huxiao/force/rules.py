@@ -27,7 +27,7 @@ from huxiao.force.models import (
     PoliceAssignment,
     PoliceRoom,
 )
-from huxiao.force.selectors import load_window_data, visibility_of
+from huxiao.force.selectors import visibility_counts
 
 NOTICE = _("the notice")
 # The untranslated labels, for evidence stored in the database and translated when read.
@@ -89,11 +89,14 @@ def minimum_guards(ctx: Context, unit: UnitRow) -> int:
 
 # --- loaders: one query each, for all units ---------------------------------------------------------
 
-def load_active_guards(ctx: Context) -> dict[int, list[dict[str, Any]]]:
-    by_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in Guard.objects.filter(unit_id__in=ctx.unit_ids(), active=True).order_by("name", "id").values(
-            "id", "unit_id", "name", "birth_date", "certificate_no"):
-        by_unit[row["unit_id"]].append(dict(row))
+def load_active_guards(ctx: Context) -> dict[int, list[tuple[str, date, str]]]:
+    """unit → [(name, birth date, certificate number)] of its active guards (tuples: 30,000 rows load fast)."""
+    by_unit: dict[int, list[tuple[str, date, str]]] = defaultdict(list)
+    for unit_id, name, born, certificate in Guard.objects.filter(unit_id__in=ctx.unit_ids(), active=True).order_by(
+            ).values_list("unit_id", "name", "birth_date", "certificate_no"):
+        by_unit[unit_id].append((name, born, certificate))
+    for guards in by_unit.values():
+        guards.sort()  # by name, here: sorting 30,000 rows in the database costs more than a few per unit
     return by_unit
 
 
@@ -152,13 +155,9 @@ def load_windows(ctx: Context) -> dict[int, int]:
 
 def load_visibility(ctx: Context) -> dict[int, tuple[int, int]]:
     """unit → (windows with a police check-in, windows scheduled) over the unit's period."""
-    longest = max((int(ctx.param(u, "police.visibility_days")) for u in ctx.units), default=7)
-    data = load_window_data(ctx.unit_ids(), ctx.today - timedelta(days=longest - 1), ctx.today)
-    out = {}
-    for unit in ctx.units:
-        days = int(ctx.param(unit, "police.visibility_days"))
-        out[unit.id] = visibility_of(data, unit.id, ctx.today - timedelta(days=days - 1), ctx.today, ctx.now)
-    return out
+    periods = {u.id: (ctx.today - timedelta(days=int(ctx.param(u, "police.visibility_days")) - 1), ctx.today)
+               for u in ctx.units}
+    return visibility_counts(ctx.unit_ids(), periods, ctx.now)
 
 
 @rule("police.visibility", feature="F-FORCE-2", title=_("Police visibility at the gate"),
@@ -254,7 +253,7 @@ def guards_count(ctx: Context) -> dict[int, Verdict]:
     out = {}
     for unit in ctx.units:
         have, need = len(guards.get(unit.id, [])), minimum_guards(ctx, unit)
-        names = [g["name"] for g in guards.get(unit.id, [])]
+        names = [name for name, _born, _cert in guards.get(unit.id, [])]
         line = msg(gettext_noop("%(have)s active guards (%(names)s); at least %(need)s required."), have=have,
                    names="、".join(names) or "—", need=need)
         out[unit.id] = Verdict(PASS if have >= need else FAIL, [line])
@@ -270,19 +269,18 @@ def guards_age(ctx: Context) -> dict[int, Verdict]:
         max_age = int(ctx.param(unit, "guards.max_age"))
         warn_days = int(ctx.param(unit, "guards.age_warning_days"))
         too_old, soon, since = [], [], None
-        for g in guards.get(unit.id, []):
-            born = g["birth_date"]
+        for name, born, _cert in guards.get(unit.id, []):
             age = age_on(born, ctx.today)
             if age > max_age:
                 too_old.append(msg(gettext_noop("Guard %(name)s, born %(born)s, is %(age)s (maximum %(max)s)."),
-                                   name=g["name"], born=born, age=age, max=max_age))
+                                   name=name, born=born, age=age, max=max_age))
                 over = birthday_in(born, born.year + max_age + 1)
                 since = min(since, over) if since else over
             else:
                 over = birthday_in(born, born.year + max_age + 1)
                 if (over - ctx.today).days <= warn_days:
                     soon.append(msg(gettext_noop("Guard %(name)s, born %(born)s, passes the maximum age of %(max)s on "
-                                       "%(date)s."), name=g["name"], born=born, max=max_age, date=over))
+                                       "%(date)s."), name=name, born=born, max=max_age, date=over))
         if too_old:
             out[unit.id] = Verdict(FAIL, too_old + soon, since=since)
         elif soon:
@@ -323,11 +321,11 @@ def guards_certificate(ctx: Context) -> dict[int, Verdict]:
     guards = ctx.once("force.active_guards", load_active_guards)
     out = {}
     for unit in ctx.units:
-        without = [g for g in guards.get(unit.id, []) if not g["certificate_no"].strip()]
+        without = [name for name, _born, cert in guards.get(unit.id, []) if not cert.strip()]
         if without:
             out[unit.id] = Verdict(FAIL, [
-                msg(gettext_noop("Guard %(name)s has no security-guard certificate."), name=g["name"])
-                for g in without])
+                msg(gettext_noop("Guard %(name)s has no security-guard certificate."), name=name)
+                for name in without])
         else:
             out[unit.id] = Verdict(PASS, [msg(gettext_noop("Every active guard holds a security-guard certificate."))])
     return out

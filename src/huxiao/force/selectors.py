@@ -4,57 +4,75 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
 from huxiao.force.models import CheckIn, CheckInRole, PoliceAssignment
 
 
-@dataclass
-class WindowData:
-    """Arrival/dismissal windows, holidays and police check-ins of many units over a period."""
+def visibility_counts(unit_ids: Any, periods: dict[int, tuple[date, date]], now: datetime) -> dict[
+        int, tuple[int, int]]:
+    """unit → (windows with a police check-in, windows scheduled) over the unit's period [first, last].
 
-    windows: dict[int, list[tuple[str, time, time]]] = field(default_factory=lambda: defaultdict(list))
-    holidays: dict[int, set[date]] = field(default_factory=lambda: defaultdict(set))
-    seen: dict[tuple[int, date], list[time]] = field(default_factory=lambda: defaultdict(list))
-
-
-def load_window_data(unit_ids: Any, first: date, last: date) -> WindowData:
-    """Three queries for any number of units (``unit_ids`` is a subquery or a list)."""
+    Scheduled: the unit's arrival and dismissal windows on each day of the period that is not a holiday,
+    counting today's only once closed. Seen: those of them with a police check-in; the check-in names its
+    window (the service matched it), so the database counts them, grouped by window. A fixed number of
+    queries (three, plus one per distinct period) for any number of units."""
     from huxiao.gate.models import Holiday, TimetableWindow
 
-    data = WindowData()
-    for unit_id, weekdays, start, end in TimetableWindow.objects.filter(
-            unit_id__in=unit_ids, kind__in=["arrival", "dismissal"]).values_list("unit_id", "weekdays", "start",
-                                                                                "end"):
-        data.windows[unit_id].append((weekdays, start, end))
-    for unit_id, day in Holiday.objects.filter(unit_id__in=unit_ids, date__gte=first, date__lte=last).values_list(
-            "unit_id", "date"):
-        data.holidays[unit_id].add(day)
-    for unit_id, at in CheckIn.objects.filter(unit_id__in=unit_ids, role=CheckInRole.POLICE, day__gte=first,
-                                              day__lte=last).values_list("unit_id", "at"):
-        local = timezone.localtime(at)
-        data.seen[(unit_id, local.date())].append(local.time())
-    return data
-
-
-def visibility_of(data: WindowData, unit_id: int, first: date, last: date, now: datetime) -> tuple[int, int]:
-    """(windows with a police check-in, windows scheduled) in [first, last], counting closed windows only."""
     now = timezone.localtime(now)
-    hit = scheduled = 0
-    day = first
-    while day <= min(last, now.date()):
-        if day not in data.holidays.get(unit_id, ()):
-            weekday = str(day.isoweekday())
-            times = data.seen.get((unit_id, day), ())
-            for weekdays, start, end in data.windows.get(unit_id, ()):
-                if weekday in weekdays and (day < now.date() or end <= now.time()):
-                    scheduled += 1
-                    hit += any(start <= t < end for t in times)
-        day += timedelta(days=1)
-    return hit, scheduled
+    today, clock = now.date(), now.time()
+    if not periods:
+        return {}
+    first_all = min(first for first, _last in periods.values())
+    holidays: dict[int, set[date]] = defaultdict(set)
+    for unit_id, day in Holiday.objects.filter(unit_id__in=unit_ids, date__gte=first_all,
+                                               date__lte=today).values_list("unit_id", "date"):
+        holidays[unit_id].add(day)
+    # Days per ISO weekday in each period, today excluded (today counts window by window).
+    weekday_days: dict[tuple[date, date], dict[str, list[date]]] = {}
+    for period in set(periods.values()):
+        first, last = period
+        days: dict[str, list[date]] = defaultdict(list)
+        day = first
+        while day <= min(last, today - timedelta(days=1)):
+            days[str(day.isoweekday())].append(day)
+            day += timedelta(days=1)
+        weekday_days[period] = days
+    scheduled: dict[int, int] = defaultdict(int)
+    today_weekday = str(today.isoweekday())
+    for unit_id, weekdays, end in TimetableWindow.objects.filter(
+            unit_id__in=unit_ids, kind__in=["arrival", "dismissal"]).values_list("unit_id", "weekdays", "end"):
+        unit_period = periods.get(unit_id)
+        if unit_period is None:
+            continue
+        off = holidays.get(unit_id, ())
+        days = weekday_days[unit_period]
+        scheduled[unit_id] += sum(1 for d in weekdays for day in days.get(d, ()) if day not in off)
+        if (unit_period[0] <= today <= unit_period[1] and today_weekday in weekdays and end <= clock
+                and today not in off):
+            scheduled[unit_id] += 1
+    seen: dict[int, int] = defaultdict(int)
+    for (first, last), ids in _group(periods).items():
+        scope = unit_ids if len(periods) == len(ids) else ids
+        checkins = (CheckIn.objects.filter(unit_id__in=scope, role=CheckInRole.POLICE, day__gte=first, day__lte=last,
+                                           window__isnull=False, window__kind__in=["arrival", "dismissal"])
+                    .exclude(Exists(Holiday.objects.filter(unit_id=OuterRef("unit_id"), date=OuterRef("day"))))
+                    .exclude(day=today, window__end__gt=clock))
+        for unit_id, n in checkins.order_by().values("unit_id", "window_id").annotate(
+                n=Count("day", distinct=True)).values_list("unit_id", "n"):
+            seen[unit_id] += n
+    return {unit_id: (seen[unit_id], scheduled[unit_id]) for unit_id in periods}
+
+
+def _group(periods: dict[int, tuple[date, date]]) -> dict[tuple[date, date], list[int]]:
+    groups: dict[tuple[date, date], list[int]] = defaultdict(list)
+    for unit_id, period in periods.items():
+        groups[period].append(unit_id)
+    return groups
 
 
 def week_bounds(day: date) -> tuple[date, date]:
@@ -80,21 +98,17 @@ def visibility_report(units: Any, week_of: date, *, weeks: int = 8, now: datetim
     weeks up to it (the chart). A fixed number of queries whatever the number of units."""
     now = now or timezone.now()
     first, last = week_bounds(week_of)
-    trend_first = first - timedelta(weeks=weeks - 1)
     unit_list = list(units.order_by("code"))
     ids = [u.pk for u in unit_list]
-    data = load_window_data(units.order_by().values("pk"), trend_first, last)
-    by_unit = []
-    for unit in unit_list:
-        hit, scheduled = visibility_of(data, unit.pk, first, last, now)
-        by_unit.append(VisibilityRow(str(unit.pk), unit.display_name, hit, scheduled, [unit]))
-    # The officer of a unit is the one on duty that week (the assignment covering its Monday or later).
-    officers: dict[str, VisibilityRow] = {}
-    assignments = PoliceAssignment.objects.filter(unit_id__in=ids, start_date__lte=last).exclude(
-        end_date__lt=first).order_by("unit_id", "-start_date")
+    subquery = units.order_by().values("pk")
+    counts = visibility_counts(subquery, dict.fromkeys(ids, (first, last)), now)
+    by_unit = [VisibilityRow(str(u.pk), u.display_name, *counts[u.pk], [u]) for u in unit_list]
+    # The officer of a unit is the one on duty that week (the latest assignment overlapping it).
     officer_of: dict[int, PoliceAssignment] = {}
-    for a in assignments:
+    for a in PoliceAssignment.objects.filter(unit_id__in=ids, start_date__lte=last).exclude(
+            end_date__lt=first).order_by("unit_id", "-start_date"):
         officer_of.setdefault(a.unit_id, a)
+    officers: dict[str, VisibilityRow] = {}
     for row, unit in zip(by_unit, unit_list, strict=True):
         current = officer_of.get(unit.pk)
         key = current.badge_no if current else ""
@@ -104,13 +118,12 @@ def visibility_report(units: Any, week_of: date, *, weeks: int = 8, now: datetim
         agg.scheduled += row.scheduled
         agg.units.append(unit)
     trend = []
-    for i in range(weeks):
-        w_first = trend_first + timedelta(weeks=i)
-        w_last = w_first + timedelta(days=6)
-        hit = scheduled = 0
-        for unit_id in ids:
-            h, s = visibility_of(data, unit_id, w_first, w_last, now)
-            hit, scheduled = hit + h, scheduled + s
+    for i in range(weeks - 1, -1, -1):
+        w_first = first - timedelta(weeks=i)
+        w_counts = counts if i == 0 else visibility_counts(
+            subquery, dict.fromkeys(ids, (w_first, w_first + timedelta(days=6))), now)
+        hit = sum(h for h, _s in w_counts.values())
+        scheduled = sum(s for _h, s in w_counts.values())
         trend.append({"week": w_first.isoformat(), "rate": round(100 * hit / scheduled) if scheduled else None})
     total_hit = sum(r.hit for r in by_unit)
     total_scheduled = sum(r.scheduled for r in by_unit)

@@ -105,6 +105,7 @@ class EquipmentSerializer(StrictModelSerializer):
         model = Equipment
         fields = ["id", "unit", "kind", "quantity", "note"]
         read_only_fields = ["id"]
+        validators: list[Any] = []  # the service names the existing row for a kind already held
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is not None:

@@ -147,7 +147,8 @@ def lecture_record(*, actor: User, unit: Unit, date: date, class_name: str, topi
 GUARD_FIELDS = {"name", "id_number", "birth_date", "phone", "certificate_no", "employer", "hire_date", "active"}
 
 
-def _clean_guard(guard: Guard, *, id_number_given: bool) -> None:
+def _clean_guard(guard: Guard, *, id_number_given: bool, birth_date_given: bool) -> None:
+    """A resident ID carries the birth date: it fills the birth date, or must agree with one given with it."""
     errors: dict[str, str] = {}
     if id_number_given and guard.id_number:
         try:
@@ -156,8 +157,8 @@ def _clean_guard(guard: Guard, *, id_number_given: bool) -> None:
             errors["id_number"] = exc.messages[0]
         else:
             born = resident_id_birth_date(guard.id_number)
-            if guard.birth_date is None:
-                guard.birth_date = born
+            if guard.birth_date is None or not birth_date_given:
+                guard.birth_date = born  # type: ignore[assignment]
             elif born != guard.birth_date:
                 errors["birth_date"] = _("Does not match the birth date in the ID number (%(date)s).") % {
                     "date": born.isoformat() if born else "?"}
@@ -184,7 +185,7 @@ def guard_create(*, actor: User, unit: Unit, **data: Any) -> Guard:
     _require(actor, "force.manage_guards", unit)
     guard = Guard(unit=unit)
     _apply(guard, data, GUARD_FIELDS)
-    _clean_guard(guard, id_number_given="id_number" in data)
+    _clean_guard(guard, id_number_given="id_number" in data, birth_date_given="birth_date" in data)
     guard.save()
     refresh_unit(unit.pk)
     return guard
@@ -194,7 +195,7 @@ def guard_create(*, actor: User, unit: Unit, **data: Any) -> Guard:
 def guard_update(*, actor: User, guard: Guard, **data: Any) -> Guard:
     _require(actor, "force.manage_guards", guard.unit)
     _apply(guard, data, GUARD_FIELDS)
-    _clean_guard(guard, id_number_given="id_number" in data)
+    _clean_guard(guard, id_number_given="id_number" in data, birth_date_given="birth_date" in data)
     guard.save()
     refresh_unit(guard.unit_id)
     return guard

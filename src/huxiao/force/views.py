@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView
@@ -217,7 +217,7 @@ class CheckInCodesView(LoginRequiredMixin, View):
         for point in unit.checkin_points.all():  # type: ignore[attr-defined]
             url = request.build_absolute_uri(reverse("checkin", args=[point.token]))
             svg = segno.make(url, error="m").svg_inline(scale=6, dark="#000", light="#fff")
-            codes.append({"point": point, "url": url, "svg": format_html("{}", svg)})
+            codes.append({"point": point, "url": url, "svg": mark_safe(svg)})
         return render(request, "force/checkin_codes.html", {"unit": unit, "codes": codes})
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:

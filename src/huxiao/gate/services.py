@@ -52,11 +52,32 @@ def timetable_replace(
     dates = [h["date"] for h in holidays]
     if len(set(dates)) != len(dates):
         raise ValidationError({"holidays": [_("Each date may be listed once.")]})
-    TimetableWindow.objects.filter(unit=unit).delete()
-    Holiday.objects.filter(unit=unit).delete()
-    # Row by row, not bulk_create: each row gets its audit entry (F-AUDIT); a timetable is a few rows.
-    for w in windows:
-        fields = {k: v for k, v in w.items() if k != "weekdays"}
-        TimetableWindow.objects.create(unit=unit, weekdays="".join(sorted(w.get("weekdays", "12345"))), **fields)
-    for h in holidays:
-        Holiday.objects.create(unit=unit, **h)
+    # Windows that stay the same (kind, days and times) keep their rows: escort duties, patrol assignments
+    # and check-ins point at them, and a new label must not cut that history. Row by row, not in bulk:
+    # each change gets its audit entry (F-AUDIT); a timetable is a few rows.
+    kept = {(w.kind, w.weekdays, w.start, w.end): w for w in TimetableWindow.objects.filter(unit=unit)}
+    for data in windows:
+        weekdays = "".join(sorted(data.get("weekdays", "12345")))
+        key = (data["kind"], weekdays, data["start"], data["end"])
+        existing = kept.pop(key, None)
+        if existing is None:
+            TimetableWindow.objects.create(unit=unit, kind=data["kind"], weekdays=weekdays, start=data["start"],
+                                           end=data["end"], label=data.get("label", ""))
+        elif existing.label != data.get("label", ""):
+            existing.label = data.get("label", "")
+            existing.save(update_fields=["label"])
+    for gone in kept.values():
+        gone.delete()
+    old_holidays = {h.date: h for h in Holiday.objects.filter(unit=unit)}
+    for data_h in holidays:
+        holiday = old_holidays.pop(data_h["date"], None)
+        if holiday is None:
+            Holiday.objects.create(unit=unit, **data_h)
+        elif holiday.name != data_h["name"]:
+            holiday.name = data_h["name"]
+            holiday.save(update_fields=["name"])
+    for gone_h in old_holidays.values():
+        gone_h.delete()
+    from huxiao.compliance.engine import refresh_unit
+
+    refresh_unit(unit.pk)  # visibility counts against the timetable

@@ -93,6 +93,13 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
+  // The compliance matrix: a cell's evidence opens in a dialog once htmx has loaded it.
+  document.body.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "evidence-panel" && window.bootstrap) {
+      bootstrap.Modal.getOrCreateInstance(document.getElementById("evidence-modal")).show();
+    }
+  });
+
   drawUnitMap();
   drawByKind();
   drawTrend();
