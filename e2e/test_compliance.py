@@ -56,6 +56,8 @@ def test_admin_filters_failing_kindergartens_and_opens_the_evidence(page, demo) 
     assert "王秀英" in evidence
 
     cell.click()
+    expect(page.locator("#evidence-modal")).to_be_visible()
+    page.wait_for_timeout(400)  # the dialog's fade-in, for the screenshot
     panel = page.get_by_test_id("evidence-panel")
     expect(panel).to_contain_text("保安 王秀英，1968-03-02 出生，现年")
     expect(panel).to_contain_text("门卫年龄")
@@ -66,6 +68,15 @@ def test_admin_filters_failing_kindergartens_and_opens_the_evidence(page, demo) 
     expect(page.get_by_test_id("guard-table")).to_contain_text("王秀英")
     expect(page.get_by_test_id("guard-table")).to_contain_text("330106********")
     shot(page, "unit-force-zh")
+
+    # The same matrix in English: the evidence is stored untranslated and read in the reader's language.
+    page.goto("/compliance/?kind=kindergarten&status=fail")
+    page.select_option("[data-testid=language-switch]", "en")
+    expect(page.get_by_role("heading", name="Compliance matrix")).to_be_visible()
+    expect(page.get_by_test_id("cell-K03-guards.age")).to_contain_text("Fail")
+    shot(page, "compliance-matrix-en")
+    page.get_by_test_id("cell-K03-guards.age").click()
+    expect(page.get_by_test_id("evidence-panel")).to_contain_text("Guard 王秀英, born 1968-03-02, is")
 
 
 def test_a_new_kindergarten_fails_and_is_fixed_by_hand(page, demo) -> None:  # type: ignore[no-untyped-def]

@@ -280,3 +280,41 @@ def test_matrix_export_holds_the_filtered_units_and_their_evidence(cast: Cast) -
     matrix, evidence = book.worksheets
     assert [row[0] for row in matrix.iter_rows(min_row=2, values_only=True)] == ["KA"]
     assert any("老周" in str(row[5]) for row in evidence.iter_rows(min_row=2, values_only=True))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_assignments_leave_exactly_one_current_officer() -> None:
+    """Ten officers assigned to one unit at the same moment: each answer is 201 or a clear 4xx, never a 5xx,
+    and the partial unique index leaves exactly one current assignment (STYLE habit 4)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from django.db import connections
+
+    from tests.factories import build_cast
+
+    cast = build_cast()
+    today = timezone.localdate()
+    barrier = Barrier(10)
+
+    def assign(i: int) -> int:
+        try:
+            client = api_as(cast.users["police"])
+            barrier.wait(timeout=10)
+            return client.post("/api/v1/police-assignments/", {
+                "unit": cast.unit_a.pk, "officer_name": f"民警{i}", "badge_no": f"0500{i:02d}",
+                "phone": "13900001234", "start_date": (today + timedelta(days=i)).isoformat()},
+                format="json").status_code
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        statuses = list(pool.map(assign, range(10)))
+    assert all(s in {201, 400, 409} for s in statuses), statuses
+    assert 201 in statuses
+    current = PoliceAssignment.objects.filter(unit=cast.unit_a, end_date__isnull=True)
+    assert current.count() == 1
+    history = list(PoliceAssignment.objects.filter(unit=cast.unit_a).order_by("start_date"))
+    assert len(history) == 1 + statuses.count(201)
+    for earlier, later in zip(history, history[1:], strict=False):
+        assert earlier.end_date == later.start_date - timedelta(days=1)

@@ -24,3 +24,12 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 HUEY = {**HUEY, "immediate": True}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not SQLite's shared-cache memory database: that one answers "table is locked" at once where
+    # a real deployment (a file in WAL mode) waits its turn, so concurrency tests would test the wrong thing.
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": os.path.join(tempfile.gettempdir(), "huxiao-test.sqlite3"),
+    }

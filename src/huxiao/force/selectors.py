@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from huxiao.force.models import CheckIn, CheckInRole, PoliceAssignment
 
@@ -112,7 +113,7 @@ def visibility_report(units: Any, week_of: date, *, weeks: int = 8, now: datetim
     for row, unit in zip(by_unit, unit_list, strict=True):
         current = officer_of.get(unit.pk)
         key = current.badge_no if current else ""
-        label = f"{current.officer_name} ({current.badge_no})" if current else "—"
+        label = f"{current.officer_name} ({current.badge_no})" if current else str(_("No duty officer"))
         agg = officers.setdefault(key, VisibilityRow(key, label, 0, 0))
         agg.hit += row.hit
         agg.scheduled += row.scheduled

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
+import subprocess
+import sys
 from typing import Any
 
 import uvicorn
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -17,10 +21,31 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
         parser.add_argument("--no-collectstatic", action="store_true")
+        parser.add_argument(
+            "--worker", action=argparse.BooleanOptionalAction, default=None,
+            help="also run the job worker (re-checks compliance every 10 minutes, daily snapshots); "
+                 "default: on in the embedded set-up (no REDIS_URL), off when Redis is configured, where "
+                 "`huxiao worker` runs on its own")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
+        with_worker = options["worker"] if options["worker"] is not None else not settings.REDIS_URL
+        worker = None
+        if with_worker:
+            # A separate process (huey's consumer wants its own main thread and signals), stopped with us.
+            worker = subprocess.Popen([sys.executable, "-m", "huxiao.cli", "worker", "--workers", "1"])
+        try:
+            self.run_uvicorn(options)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+
+    def run_uvicorn(self, options: dict[str, Any]) -> None:
         uvicorn.run(
             "huxiao.asgi:application",
             host=options["host"],
