@@ -169,7 +169,8 @@ def build(units_n: int, seed: int = 7) -> dict[str, int]:
             if rng.random() > 0.03], batch_size=5000)
         force.Lecture.objects.bulk_create([
             force.Lecture(unit_id=lvp.unit_id, lecturer=lvp, date=today - timedelta(days=30 * i), class_name="一班",
-                          topic="traffic", class_hours=1) for lvp in lvps for i in range(2 if rng.random() < 0.1 else rng.randint(4, 6))
+                          topic="traffic", class_hours=1)
+            for lvp in lvps for i in range(2 if rng.random() < 0.1 else rng.randint(4, 6))
             if (today - timedelta(days=30 * i)).year == today.year], batch_size=5000)
         force.PoliceRoom.objects.bulk_create([force.PoliceRoom(unit=u, set_up=True, location="duty_room")
                                               for u in units if rng.random() > 0.03], batch_size=5000)

@@ -66,6 +66,7 @@ urlpatterns = [
     path("guards/<int:pk>/edit/", force_views.GuardEditView.as_view(), name="guard-edit"),
     path("checkin/<str:token>/", force_views.QrCheckInView.as_view(), name="checkin"),
     path("force/visibility/", force_views.VisibilityPageView.as_view(), name="force-visibility"),
+    path("force/patrols/", force_views.PatrolTeamsView.as_view(), name="patrol-teams"),
     path("compliance/", compliance_views.MatrixView.as_view(), name="compliance-matrix"),
     path("compliance/export.xlsx", compliance_views.ExportView.as_view(), name="compliance-export"),
     path("compliance/parameters/", compliance_views.ParametersView.as_view(), name="compliance-parameters"),

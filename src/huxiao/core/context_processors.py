@@ -6,6 +6,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from huxiao.core.models import Role
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """The navigation for the user's role: only what they may open."""
@@ -19,6 +21,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
          "url": reverse("compliance-matrix")},
         {"name": "visibility", "label": _("Police visibility"), "icon": "eye", "url": reverse("force-visibility")},
     ]
+    if user.role in {Role.SUBDISTRICT_ADMIN, Role.GOVERNANCE, Role.PATROL}:
+        items.append({"name": "patrols", "label": _("Patrol teams"), "icon": "people", "url": reverse("patrol-teams")})
     if user.has_perm("core.view_audit"):
         items.append({"name": "audit", "label": _("Audit log"), "icon": "journal-text", "url": reverse("audit-log")})
     items.append({"name": "api", "label": _("API"), "icon": "braces", "url": reverse("api-docs")})
@@ -29,5 +33,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             or (item["name"] == "audit" and current == "audit-log")
             or (item["name"] == "compliance" and current.startswith("compliance"))
             or (item["name"] == "visibility" and current == "force-visibility")
+            or (item["name"] == "patrols" and current == "patrol-teams")
         )
     return {"nav": items}

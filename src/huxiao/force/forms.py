@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huxiao.core.models import Unit, User
+from huxiao.core.models import Organisation, OrgType, Unit, User
 from huxiao.force import services
 from huxiao.force.models import (
     Equipment,
@@ -16,10 +16,13 @@ from huxiao.force.models import (
     Guard,
     LectureTopic,
     LegalVicePrincipal,
+    PatrolTeam,
     PoliceAssignment,
     PoliceRoom,
     PoliceRoomLocation,
+    StaffMember,
 )
+from huxiao.gate.models import TimetableWindow
 
 
 class DateInput(forms.DateInput):
@@ -184,6 +187,27 @@ class StaffMemberForm(UnitActionForm):
         return services.staff_member_add(actor=actor, unit=self.unit, **self.cleaned_data)
 
 
+class EscortDutyForm(UnitActionForm):
+    """The escort rota (护接护送): a team member at an arrival or dismissal window."""
+
+    title = _("Add to the escort rota")
+    anchor = "team"
+    permission = "force.manage_team"
+    member = forms.ModelChoiceField(label=_("Member"), queryset=StaffMember.objects.none())
+    window = forms.ModelChoiceField(label=_("Window"), queryset=TimetableWindow.objects.none())
+    weekdays = forms.RegexField(label=_("Weekdays"), regex=r"^[1-7]{1,7}$", initial="12345",
+                                help_text=_("Digits 1 (Monday) to 7 (Sunday)."))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = StaffMember.objects.filter(unit=self.unit, active=True)  # type: ignore[attr-defined]
+        self.fields["window"].queryset = TimetableWindow.objects.filter(  # type: ignore[attr-defined]
+            unit=self.unit, kind__in=["arrival", "dismissal"])
+
+    def save(self, actor: User) -> Any:
+        return services.escort_duty_add(actor=actor, **self.cleaned_data)
+
+
 ACTIONS: dict[str, type[UnitActionForm]] = {
     "police": PoliceAssignForm,
     "lvp": LvpForm,
@@ -192,4 +216,39 @@ ACTIONS: dict[str, type[UnitActionForm]] = {
     "equipment": EquipmentForm,
     "police-room": PoliceRoomForm,
     "staff": StaffMemberForm,
+    "escort": EscortDutyForm,
 }
+
+
+class PatrolTeamForm(StyledForm):
+    community = forms.ModelChoiceField(label=_("Community"), queryset=Organisation.objects.none())
+    name = forms.CharField(label=_("Name"), max_length=60)
+    leader = forms.CharField(label=_("Leader"), max_length=60, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
+    members = forms.IntegerField(label=_("Members"), min_value=0, max_value=500, initial=0)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = Organisation.objects.visible_to(user).filter(  # type: ignore[attr-defined]
+            type=OrgType.COMMUNITY)
+
+    def save(self, actor: User) -> Any:
+        return services.patrol_team_add(actor=actor, **self.cleaned_data)
+
+
+class PatrolAssignForm(StyledForm):
+    team = forms.ModelChoiceField(label=_("Team"), queryset=PatrolTeam.objects.none())
+    window = forms.ModelChoiceField(label=_("Gate and window"), queryset=TimetableWindow.objects.none())
+    weekdays = forms.RegexField(label=_("Weekdays"), regex=r"^[1-7]{1,7}$", initial="12345")
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = PatrolTeam.objects.visible_to(user)  # type: ignore[attr-defined]
+        window_field: Any = self.fields["window"]
+        window_field.queryset = TimetableWindow.objects.visible_to(user).filter(
+            kind__in=["arrival", "dismissal"], unit__kind="kindergarten").select_related("unit").order_by(
+            "unit__code", "start")
+        window_field.label_from_instance = lambda w: f"{w.unit.name} · {w}"
+
+    def save(self, actor: User) -> Any:
+        return services.patrol_assign(actor=actor, **self.cleaned_data)

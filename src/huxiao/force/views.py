@@ -75,6 +75,7 @@ class UnitForceView(ScopedMixin, DetailView):  # type: ignore[type-arg]
             "can": {name.replace("-", "_"): user.has_perm(form.permission, unit) for name, form in ACTIONS.items()},
             "can_check_in": user.has_perm("force.check_in", unit),
             "can_manage_points": user.has_perm("force.manage_points", unit),
+            "can_manage_patrols": unit.parent is not None and user.has_perm("force.manage_patrols", unit.parent),
         })
         return context
 
@@ -250,3 +251,43 @@ class VisibilityPageView(LoginRequiredMixin, View):
         return render(request, "force/visibility.html", {
             "report": report, "chart": chart, "day": day, "prev_week": first - timedelta(days=7),
             "next_week": first + timedelta(days=7) if first + timedelta(days=7) <= timezone.localdate() else None})
+
+
+class PatrolTeamsView(LoginRequiredMixin, View):
+    """F-FORCE-6: the communities' patrol teams (夕阳红) and the kindergarten gates they cover. The
+    sub-district admin and the governance office add teams and assign them to a gate's window."""
+
+    def context(self, request: HttpRequest, team_form: Any = None, assign_form: Any = None) -> dict[str, Any]:
+        from huxiao.force.forms import PatrolAssignForm, PatrolTeamForm
+        from huxiao.force.models import PatrolTeam
+
+        teams = PatrolTeam.objects.visible_to(request.user).select_related("community").prefetch_related(
+            "assignments__unit", "assignments__window").order_by("community__code", "name")
+        user = request.user
+        may = user.has_perm("force.manage_patrols", user.organisation.subdistrict)  # type: ignore[union-attr]
+        return {"teams": teams, "may_manage": may,
+                "team_form": team_form or (PatrolTeamForm(user=user) if may else None),
+                "assign_form": assign_form or (PatrolAssignForm(user=user) if may else None)}
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "force/patrol_teams.html", self.context(request))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from huxiao.force.forms import PatrolAssignForm, PatrolTeamForm
+
+        form: Any
+        if request.POST.get("form") == "assign":
+            form = PatrolAssignForm(request.POST, user=request.user)
+            forms_ = {"assign_form": form}
+        else:
+            form = PatrolTeamForm(request.POST, user=request.user)
+            forms_ = {"team_form": form}
+        if form.is_valid():
+            try:
+                form.save(request.user)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("patrol-teams")
+        return render(request, "force/patrol_teams.html", self.context(request, **forms_), status=400)
