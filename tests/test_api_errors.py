@@ -143,3 +143,28 @@ def test_token_login_flow(cast: Cast) -> None:
     assert client.get("/api/v1/me/").json()["username"] == "ka-guard"
     assert client.delete("/api/v1/auth/token/").status_code == 204
     assert_error(client.get("/api/v1/me/"), 401, "invalid_token")
+
+
+def test_numbers_too_large_for_the_database_are_bad_input_not_a_crash(cast: Cast) -> None:
+    """Found by the schemathesis run: an id of 30 digits in a filter overflowed SQLite (PostgreSQL raises
+    DataError) and answered 500."""
+    from django.test import Client
+
+    from tests.conftest import api_as
+
+    huge = "2" * 30
+    response = api_as(cast.users["admin"]).get(f"/api/v1/guards/?unit={huge}")
+    # PostgreSQL (Django ≥ 5) matches nothing; SQLite overflows, which is answered as invalid input.
+    if response.status_code == 200:
+        assert response.json()["count"] == 0
+    else:
+        assert response.status_code == 400 and response.json()["code"] == "invalid"
+    response = api_as(cast.users["admin"]).post("/api/v1/legal-vice-principals/", {
+        "unit": int(huge), "name": "x", "start_date": "2026-01-01"}, format="json")
+    assert response.status_code == 400
+    client = Client()
+    client.force_login(cast.users["admin"])
+    for url in (f"/compliance/?community={huge}", f"/units/?community={huge}"):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "HOMEUNIT" not in response.content.decode()  # an id no row can have matches nothing

@@ -31,5 +31,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     import tempfile
 
     DATABASES["default"]["TEST"] = {  # noqa: F405
-        "NAME": os.path.join(tempfile.gettempdir(), "huxiao-test.sqlite3"),
+        # One file per process: two test runs on one machine must not share (and delete) each other's.
+        "NAME": os.path.join(tempfile.gettempdir(), f"huxiao-test-{os.getpid()}.sqlite3"),
     }

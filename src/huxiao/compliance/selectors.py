@@ -30,8 +30,10 @@ class MatrixFilters:
         kind = params.get("kind", "")
         status = params.get("status", "")
         code = params.get("rule", "")
+        from huxiao.core.views import id_param
+
         return cls(
-            community=int(community) if str(community).isdigit() else None,
+            community=id_param(community),
             kind=kind if kind in UnitKind.values else "",
             status=status if status in {"pass", "warn", "fail"} else "",
             rule=code if code in rules() else "",
@@ -41,7 +43,7 @@ class MatrixFilters:
 
 def filtered_units(user: Any, f: MatrixFilters) -> Any:
     units = Unit.objects.visible_to(user).filter(active=True)
-    if f.community:
+    if f.community is not None:
         units = units.filter(parent_id=f.community)
     if f.kind:
         units = units.filter(kind=f.kind)

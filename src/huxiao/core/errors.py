@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -81,6 +81,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
+    elif isinstance(exc, OverflowError | DataError):
+        # A number too large for its column (an id of 30 digits in a filter): bad input, not a server error.
+        logger.info("out-of-range input turned into 400: %s", exc)
+        exc = exceptions.ValidationError({"non_field_errors": [_("A value is out of range.")]})
     elif isinstance(exc, IntegrityError):
         # A constraint caught what validation did not (a concurrent write): the state conflicts.
         logger.info("integrity error turned into 409: %s", exc)

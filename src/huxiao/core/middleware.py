@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -55,7 +56,15 @@ class ApiErrorMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not _is_api(request):
+            if isinstance(exception, OverflowError | DataError):
+                # A number in the address too large for the database: the user's input, answered as such.
+                from django.shortcuts import render
+
+                return render(request, "400.html", status=400)
             return None
+        if isinstance(exception, OverflowError | DataError):
+            return JsonResponse(error_body("invalid", _("Some fields are not valid."),
+                                           {"non_field_errors": [_("A value is out of range.")]}), status=400)
         logger.exception("unhandled error on %s %s", request.method, request.path)
         return api_error_response(500)
 

@@ -24,6 +24,16 @@ from huxiao.core.endpoints import audit_visible_to
 from huxiao.core.models import Organisation, OrgType, Unit, UnitKind
 
 
+def id_param(value: object) -> int | None:
+    """An id from the query string: ``None`` when absent or not a number; an id beyond what the database
+    stores matches nothing (0), as Django does on PostgreSQL, instead of overflowing SQLite."""
+    text = str(value or "").strip()
+    if not text.isdigit():
+        return None
+    number = int(text)
+    return number if number <= 2**63 - 1 else 0
+
+
 class ScopedMixin(LoginRequiredMixin):
     """``get_queryset`` is ``visible_to(user)``: outside the scope is 404, like missing."""
 
@@ -69,8 +79,9 @@ class UnitListView(ScopedMixin, ListView):  # type: ignore[type-arg]
                            | Q(address__icontains=q))
         if params.get("kind") in UnitKind.values:
             qs = qs.filter(kind=params["kind"])
-        if params.get("community", "").isdigit():
-            qs = qs.filter(parent_id=int(params["community"]))
+        community = id_param(params.get("community"))
+        if community is not None:
+            qs = qs.filter(parent_id=community)
         return qs
 
     def get_template_names(self) -> list[str]:
