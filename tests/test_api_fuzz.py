@@ -11,7 +11,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
@@ -56,6 +56,9 @@ def error_shape(ctx: Any, response: Any, case: Any) -> bool | None:
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.filter_too_much, HealthCheck.data_too_large])
 def test_no_operation_answers_5xx_or_breaks_the_error_shape(case: Any, token: str) -> None:
-    response = case.call(headers={"Authorization": f"Token {token}"})
+    # A savepoint per request, as a deployment has a transaction per request: on PostgreSQL a refused
+    # statement (an offset of +20:24 in a date filter) would otherwise poison every later request of the test.
+    with transaction.atomic():
+        response = case.call(headers={"Authorization": f"Token {token}"})
     case.validate_response(response, checks=[not_a_server_error])
     error_shape(None, response, case)

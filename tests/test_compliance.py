@@ -224,3 +224,18 @@ def test_the_demo_breaks_each_rule_once_and_most_units_pass() -> None:
     # The trend has a month of history; the check-ins reach today.
     assert Snapshot.objects.filter(rule="*").count() == 30
     assert CheckIn.objects.filter(role="police").count() > 500
+
+
+def test_overview_counts_failing_units_per_rule_in_scope(cast: Cast) -> None:
+    from django.test import Client
+
+    Guard.objects.create(unit=cast.unit_b, name="老周", birth_date=years_ago(60), certificate_no="C1")
+    engine.refresh()
+    client = Client()
+    client.force_login(cast.users["admin"])
+    summary = client.get("/").context["compliance"]
+    assert summary["failing_units"] == Result.objects.filter(
+        status="fail", unit__subdistrict=cast.sd).values("unit").distinct().count()
+    assert {r["code"]: r["n"] for r in summary["rows"]}["guards.age"] == 1
+    client.force_login(cast.users["unit_admin"])  # unit A only: B's old guard is not its business
+    assert {r["code"]: r["n"] for r in client.get("/").context["compliance"]["rows"]}["guards.age"] == 0

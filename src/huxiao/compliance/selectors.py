@@ -89,6 +89,19 @@ def matrix(user: Any, f: MatrixFilters, *, page: Any = 1, per_page: int = 50) ->
     return columns, page_obj, rows, counts
 
 
+def summary(user: Any) -> dict[str, Any]:
+    """For the overview: units failing at least one rule, and failing units per rule (two queries)."""
+    results = Result.objects.visible_to(user).filter(unit__active=True)
+    failing_units = results.filter(status="fail").values("unit_id").distinct().count()
+    per_rule = dict(results.filter(status="fail").order_by().values("rule").annotate(n=Count("pk")).values_list(
+        "rule", "n"))
+    registry = rules()
+    rows = [{"code": code, "title": str(r.title), "n": per_rule.get(code, 0)} for code, r in sorted(registry.items())]
+    return {"failing_units": failing_units, "rows": rows,
+            "chart": {"labels": [r["title"] for r in rows], "values": [r["n"] for r in rows],
+                      "codes": [r["code"] for r in rows]}}
+
+
 def last_run(user: Any) -> Run | None:
     return Run.objects.filter(Q(subdistrict_id=user.organisation.subdistrict_id) | Q(subdistrict__isnull=True),
                               full=True).order_by("-started_at").first()

@@ -62,6 +62,9 @@ class HomeView(LoginRequiredMixin, TemplateView):
                 for r in units.values("kind").annotate(n=Count("pk")).order_by("kind")]
         context["by_kind_rows"] = rows
         context["by_kind_chart"] = {"labels": [r["label"] for r in rows], "values": [r["n"] for r in rows]}
+        from huxiao.compliance.selectors import summary
+
+        context["compliance"] = summary(self.request.user)
         return context
 
 

@@ -100,12 +100,19 @@ def load_active_guards(ctx: Context) -> dict[int, list[tuple[str, date, str]]]:
     return by_unit
 
 
-def load_police(ctx: Context) -> dict[int, list[dict[str, Any]]]:
-    by_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in PoliceAssignment.objects.filter(unit_id__in=ctx.unit_ids()).order_by("-start_date", "-id").values(
-            "unit_id", "officer_name", "badge_no", "start_date", "end_date"):
-        by_unit[row["unit_id"]].append(dict(row))
-    return by_unit
+def _history(model: Any, *fields: str) -> Any:
+    """A loader of ``model``'s rows per unit, newest first (assignments and appointments with end dates)."""
+    def load(ctx: Context) -> dict[int, list[dict[str, Any]]]:
+        by_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for row in model.objects.filter(unit_id__in=ctx.unit_ids()).order_by("-start_date", "-id").values(
+                "unit_id", "start_date", "end_date", *fields):
+            by_unit[row["unit_id"]].append(dict(row))
+        return by_unit
+    return load
+
+
+load_police = _history(PoliceAssignment, "officer_name", "badge_no")
+load_lvp = _history(LegalVicePrincipal, "name", "employer")
 
 
 def current(rows: list[dict[str, Any]], today: date) -> dict[str, Any] | None:
@@ -190,14 +197,6 @@ def police_visibility(ctx: Context) -> dict[int, Verdict]:
 
 
 # --- F-FORCE-3 ---------------------------------------------------------------------------------------
-
-def load_lvp(ctx: Context) -> dict[int, list[dict[str, Any]]]:
-    by_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for row in LegalVicePrincipal.objects.filter(unit_id__in=ctx.unit_ids()).order_by("-start_date", "-id").values(
-            "unit_id", "name", "employer", "start_date", "end_date"):
-        by_unit[row["unit_id"]].append(dict(row))
-    return by_unit
-
 
 @rule("lvp.assigned", feature="F-FORCE-3", title=_("Legal vice-principal"),
       fails_when=_("no legal vice-principal"), anchor="lvp")

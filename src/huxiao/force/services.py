@@ -50,6 +50,18 @@ def _apply(instance: Any, data: dict[str, Any], allowed: set[str]) -> None:
 
 # --- F-FORCE-1: duty officers ------------------------------------------------------------------------
 
+def _end_current(model: Any, unit: Unit, start_date: date, message: str) -> None:
+    """End the unit's current row of ``model`` the day before ``start_date``. The row is locked, so two
+    people appointing at once cannot both end the same one; the partial unique index keeps one current."""
+    previous = model.objects.select_for_update().filter(unit=unit, end_date__isnull=True).first()
+    if previous is None:
+        return
+    if start_date <= previous.start_date:
+        raise ValidationError({"start_date": message % {"date": previous.start_date.isoformat()}})
+    previous.end_date = start_date - timedelta(days=1)
+    previous.save(update_fields=["end_date"])
+
+
 @transaction.atomic
 def police_assign(*, actor: User, unit: Unit, officer_name: str, badge_no: str, phone: str, start_date: date,
                   officer: User | None = None, end_date: date | None = None) -> PoliceAssignment:
@@ -62,14 +74,7 @@ def police_assign(*, actor: User, unit: Unit, officer_name: str, badge_no: str, 
         raise ValidationError({"officer": _("Choose a police officer's account of this sub-district.")})
     if end_date is not None:
         raise ValidationError({"end_date": _("A new assignment is open-ended; end it with its own action.")})
-    # Lock the unit's current row: two people assigning at once cannot both end the same one.
-    previous = PoliceAssignment.objects.select_for_update().filter(unit=unit, end_date__isnull=True).first()
-    if previous is not None:
-        if start_date <= previous.start_date:
-            raise ValidationError({"start_date": _("Must be after the current officer's start (%(date)s).") % {
-                "date": previous.start_date.isoformat()}})
-        previous.end_date = start_date - timedelta(days=1)
-        previous.save(update_fields=["end_date"])
+    _end_current(PoliceAssignment, unit, start_date, _("Must be after the current officer's start (%(date)s)."))
     assignment = PoliceAssignment(unit=unit, officer_name=officer_name.strip(), badge_no=badge_no.strip(),
                                   phone=phone, start_date=start_date, officer=officer,
                                   station=unit.police_station)
@@ -109,13 +114,8 @@ def lvp_appoint(*, actor: User, unit: Unit, name: str, start_date: date, employe
     _require(actor, "force.appoint_lvp", unit)
     if phone:
         phone = validate_phone(phone)
-    previous = LegalVicePrincipal.objects.select_for_update().filter(unit=unit, end_date__isnull=True).first()
-    if previous is not None:
-        if start_date <= previous.start_date:
-            raise ValidationError({"start_date": _("Must be after the current appointment's start (%(date)s).") % {
-                "date": previous.start_date.isoformat()}})
-        previous.end_date = start_date - timedelta(days=1)
-        previous.save(update_fields=["end_date"])
+    _end_current(LegalVicePrincipal, unit, start_date,
+                 _("Must be after the current appointment's start (%(date)s)."))
     lvp = LegalVicePrincipal(unit=unit, name=name.strip(), employer=employer, phone=phone, start_date=start_date)
     lvp.full_clean()
     lvp.save()

@@ -101,19 +101,26 @@ class ForceActionView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         unit, form_class = self.setup_form(request, pk)
         form = form_class(request.POST, unit=unit)
-        if form.is_valid():
-            try:
-                form.save(request.user)
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(reverse("unit-force", args=[unit.pk]) + f"#{form.anchor}")
+        if _saved(request, form):
+            return redirect(reverse("unit-force", args=[unit.pk]) + f"#{form.anchor}")
         return self.show(request, unit, form, status=400)
 
     def show(self, request: HttpRequest, unit: Unit, form: Any, status: int = 200) -> HttpResponse:
         return render(request, "force/action_form.html", {"unit": unit, "form": form, "title": form.title},
                       status=status)
+
+
+def _saved(request: HttpRequest, form: Any) -> bool:
+    """Validate and save a form through its service; its errors (the form's or the service's) stay on it."""
+    if not form.is_valid():
+        return False
+    try:
+        form.save(request.user)
+    except ValidationError as exc:
+        _add_errors(form, exc)
+        return False
+    messages.success(request, _("Saved."))
+    return True
 
 
 def _add_errors(form: Any, exc: ValidationError) -> None:
@@ -141,14 +148,8 @@ class GuardEditView(LoginRequiredMixin, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         guard = self.get_guard(request, pk)
         form = GuardForm(request.POST, unit=guard.unit, instance=guard)
-        if form.is_valid():
-            try:
-                form.save(request.user)  # type: ignore[arg-type]
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(reverse("unit-force", args=[guard.unit_id]) + "#guards")
+        if _saved(request, form):
+            return redirect(reverse("unit-force", args=[guard.unit_id]) + "#guards")
         return render(request, "force/action_form.html", {"unit": guard.unit, "form": form, "title": guard.name},
                       status=400)
 
@@ -282,12 +283,6 @@ class PatrolTeamsView(LoginRequiredMixin, View):
         else:
             form = PatrolTeamForm(request.POST, user=request.user)
             forms_ = {"team_form": form}
-        if form.is_valid():
-            try:
-                form.save(request.user)
-            except ValidationError as exc:
-                _add_errors(form, exc)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect("patrol-teams")
+        if _saved(request, form):
+            return redirect("patrol-teams")
         return render(request, "force/patrol_teams.html", self.context(request, **forms_), status=400)

@@ -100,8 +100,28 @@
     }
   });
 
+  // Overview: failing units per rule; a bar opens the matrix filtered to that rule's failures.
+  function drawFailing() {
+    var el = document.getElementById("failing-chart");
+    var data = readJSON("failing-data");
+    if (!el || !window.echarts || !data) { return; }
+    var chart = echarts.init(el);
+    chart.setOption({
+      grid: { left: 130, right: 30, top: 10, bottom: 30 },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", data: data.labels, inverse: true },
+      series: [{ type: "bar", data: data.values, label: { show: true, position: "right" }, itemStyle: { color: "#b02a37" } }],
+      animation: false
+    });
+    chart.on("click", function (params) {
+      window.location.href = el.dataset.matrixUrl + "?status=fail&rule=" + encodeURIComponent(data.codes[params.dataIndex]);
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+
   drawUnitMap();
   drawByKind();
+  drawFailing();
   drawTrend();
   drawVisibility();
   document.body.addEventListener("htmx:afterSettle", drawUnitMap);
