@@ -20,7 +20,7 @@ def test_login_switch_language_and_see_units(page, demo) -> None:  # type: ignor
     page.wait_for_timeout(300)
     shot(page, "overview-zh")
 
-    page.get_by_role("link", name="单位").click()
+    page.locator("nav").get_by_role("link", name="单位").click()
     table = page.get_by_test_id("unit-table")
     expect(table).to_contain_text("翠柏第一幼儿园")
     expect(table).to_contain_text("幼儿园")
