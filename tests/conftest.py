@@ -5,7 +5,7 @@ import os
 import pytest
 from rest_framework.test import APIClient
 
-from tests.factories import Cast, build_cast
+from tests.factories import Cast, build_cast, load_cast
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -13,9 +13,16 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "redis: needs Redis")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Build the cast once per session: every test runs in a transaction rolled back at its end."""
+    with django_db_blocker.unblock():
+        build_cast()
+
+
 @pytest.fixture
 def cast(db: None) -> Cast:
-    return build_cast()
+    return load_cast() or build_cast()
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, time
 
 import factory
 
@@ -116,6 +116,27 @@ class Cast:
         return self.unit_a
 
 
+USERNAMES = {
+    "admin": "alice-admin", "governance": "gov", "education": "edu", "supervisor": "sup", "police": "officer",
+    "unit_admin": "ka-admin", "guard": "ka-guard", "teacher": "ka-teacher", "bus_attendant": "ka-bus",
+    "guardian": "ka-parent", "patrol": "c1-patrol", "admin_far": "zed-admin", "foreign_b": "OTHERUNIT-guard",
+    "foreign_z": "OTHERSD-guard",
+}
+
+
+def load_cast() -> Cast | None:
+    """The cast built once per test session (``conftest.django_db_setup``), or None if a transactional
+    test has emptied the tables since."""
+    orgs = {o.code: o for o in Organisation.objects.filter(code__in=["SD-A", "SD-Z", "C-A1", "C-A2", "PS-A", "PS-B"])}
+    units = {u.code: u for u in Unit.objects.filter(code__in=["KA", "OU-B", "OS-Z"])}
+    users = {u.username: u for u in User.objects.filter(username__in=USERNAMES.values()).select_related(
+        "organisation")}
+    if len(orgs) < 6 or len(units) < 3 or len(users) < len(USERNAMES):
+        return None
+    return Cast(orgs["SD-A"], orgs["SD-Z"], orgs["C-A1"], orgs["C-A2"], orgs["PS-A"], orgs["PS-B"], units["KA"],
+                units["OU-B"], units["OS-Z"], {role: users[name] for role, name in USERNAMES.items()})
+
+
 def build_cast() -> Cast:
     sd = make_subdistrict("SD-A", "甲街道")
     sd2 = make_subdistrict("SD-Z", "乙街道")
@@ -155,6 +176,7 @@ def build_cast() -> Cast:
     }
     for unit in (unit_a, unit_b, unit_far):
         populate_force(unit)
+        populate_gate(unit)
     from huxiao.compliance.engine import refresh
 
     refresh()
@@ -189,3 +211,42 @@ def populate_force(unit: Unit) -> None:
     at = datetime(2026, 11, 2, 7, 45, tzinfo=ZoneInfo("Asia/Shanghai"))
     force.CheckIn.objects.create(unit=unit, point=point, user=user, role="guard", person_name=f"{marker}-person",
                                  at=at, method="qr", window=window, window_kind="arrival", day=at.date())
+
+
+
+def resident_id(born: date, seq: int = 123) -> str:
+    """A valid GB 11643 number for someone born on ``born``."""
+    from huxiao.core.validators import resident_id_check_digit
+
+    first17 = f"330106{born:%Y%m%d}{seq % 1000:03d}"
+    return first17 + resident_id_check_digit(first17)
+
+
+def populate_gate(unit: Unit) -> None:
+    """A class, a child, a pick-up person, a delegation, a visit, a block-list entry and a notification of
+    ``unit``, named after it (see ``populate_force``)."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    from huxiao.gate.models import BlockListEntry, Child, Delegation, PickupPerson, SchoolClass, Visit
+    from huxiao.notify.models import Notification
+
+    marker = unit.name.split()[0]
+    staff = User.objects.filter(organisation=unit).order_by("username").first()
+    teacher = User.objects.filter(organisation=unit, role=Role.TEACHER).first()
+    klass = SchoolClass.objects.create(unit=unit, name=f"{marker}-大一班", teacher=teacher)
+    child = Child.objects.create(unit=unit, school_class=klass, name=f"{marker}-child")
+    PickupPerson.objects.create(child=child, unit=unit, name=f"{marker}-mother", relation="母亲",
+                                id_number=resident_id(date(1990, 5, 6), 201), birth_date=date(1990, 5, 6),
+                                credential=f"HXP-{marker}-card-000000000000", credential_issued_at=timezone.now())
+    Delegation.objects.create(child=child, unit=unit, name=f"{marker}-aunt", id_number=resident_id(date(1985, 1, 2)),
+                              date=date(2026, 12, 1), code="123456", requested_by="母亲", created_by=staff)
+    at = datetime(2026, 11, 2, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    Visit.objects.create(unit=unit, id_type="resident_id", id_number=resident_id(date(1970, 3, 3)),
+                         name=f"{marker}-visitor", purpose="维修", status="admitted", guard=staff, arrived_at=at,
+                         day=at.date(), host=teacher)
+    BlockListEntry.objects.create(unit=unit, name=f"{marker}-blocked", id_number=resident_id(date(1975, 4, 4)),
+                                  reason="法院禁止令")
+    Notification.objects.create(user=staff, unit=unit, kind="test", title=f"{marker}-notice")

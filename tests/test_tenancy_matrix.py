@@ -23,6 +23,8 @@ from rest_framework.test import APIClient
 
 from huxiao.core.models import Organisation, Unit, User
 from huxiao.force import models as force
+from huxiao.gate import models as gate
+from huxiao.notify.models import Notification
 from tests.factories import Cast
 
 ROLES = ["admin", "governance", "education", "supervisor", "police", "unit_admin", "guard", "teacher",
@@ -113,6 +115,13 @@ BUILDERS: dict[str, Callable[[Cast, Unit], models.Model]] = {
     "force.policeroom": _first(force.PoliceRoom),
     "force.checkinpoint": _first(force.CheckInPoint),
     "force.checkin": _first(force.CheckIn),
+    "gate.visit": _first(gate.Visit),
+    "gate.blocklistentry": _first(gate.BlockListEntry),
+    "gate.schoolclass": _first(gate.SchoolClass),
+    "gate.child": _first(gate.Child),
+    "gate.pickupperson": _first(gate.PickupPerson),
+    "gate.delegation": _first(gate.Delegation),
+    "notify.notification": _first(Notification, unit=lambda unit: unit),
 }
 
 

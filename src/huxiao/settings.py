@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "huxiao.gate",
     "huxiao.force",
     "huxiao.compliance",
+    "huxiao.notify",
 ]
 
 MIDDLEWARE = [

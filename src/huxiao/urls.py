@@ -14,7 +14,11 @@ from huxiao.force import api as force_api
 from huxiao.force import views as force_views
 from huxiao.force.forms import ACTIONS as FORCE_ACTIONS
 from huxiao.gate import api as gate_api
+from huxiao.gate import pickup_api
+from huxiao.gate import screens as gate_screens
 from huxiao.gate import views as gate_views
+from huxiao.notify import api as notify_api
+from huxiao.notify import views as notify_views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
@@ -35,12 +39,20 @@ router.register("police-rooms", force_api.PoliceRoomViewSet, basename="police-ro
 router.register("checkin-points", force_api.CheckInPointViewSet, basename="checkin-point")
 router.register("check-ins", force_api.CheckInViewSet, basename="check-in")
 router.register("compliance", compliance_api.ComplianceViewSet, basename="compliance")
+router.register("visits", pickup_api.VisitViewSet, basename="visit")
+router.register("block-list", pickup_api.BlockListViewSet, basename="block-list")
+router.register("classes", pickup_api.SchoolClassViewSet, basename="class")
+router.register("children", pickup_api.ChildViewSet, basename="child")
+router.register("pickup-persons", pickup_api.PickupPersonViewSet, basename="pickup-person")
+router.register("delegations", pickup_api.DelegationViewSet, basename="delegation")
+router.register("notifications", notify_api.NotificationViewSet, basename="notification")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("me/", endpoints.MeView.as_view(), name="me"),
     path("units/<int:pk>/timetable/", gate_api.TimetableView.as_view(), name="unit-timetable"),
     path("visibility/", force_api.VisibilityView.as_view(), name="visibility"),
+    path("pickups/", pickup_api.PickupView.as_view(), name="pickups"),
     path("compliance/rules/", compliance_api.RuleListView.as_view(), name="compliance-rules"),
     path("compliance/parameters/", compliance_api.ParametersView.as_view(), name="compliance-parameters"),
     *router.urls,
@@ -71,6 +83,20 @@ urlpatterns = [
     path("compliance/export.xlsx", compliance_views.ExportView.as_view(), name="compliance-export"),
     path("compliance/parameters/", compliance_views.ParametersView.as_view(), name="compliance-parameters"),
     path("compliance/<int:pk>/<str:rule>/", compliance_views.EvidenceView.as_view(), name="compliance-evidence"),
+    path("gate/", gate_screens.GateHomeView.as_view(), name="gate-home"),
+    path("gate/pickup/", gate_screens.PickupScreenView.as_view(), name="gate-pickup"),
+    path("gate/pickup/lookup/", gate_screens.PickupLookupView.as_view(), name="gate-pickup-lookup"),
+    path("gate/pickup/release/", gate_screens.PickupReleaseView.as_view(), name="gate-pickup-release"),
+    path("gate/board/", gate_screens.BoardView.as_view(), name="gate-board"),
+    path("gate/children/", gate_screens.ChildrenView.as_view(), name="gate-children"),
+    path("gate/persons/<int:pk>/card/", gate_screens.CardView.as_view(), name="gate-card"),
+    path("gate/visitors/", gate_screens.VisitorScreenView.as_view(), name="gate-visitors"),
+    path("gate/visits/<int:pk>/checkout/", gate_screens.VisitCheckoutView.as_view(), name="gate-visit-checkout"),
+    path("visits/<int:pk>/answer/", gate_screens.VisitAnswerView.as_view(), name="visit-answer"),
+    path("units/<int:pk>/pickups/", gate_screens.UnitPickupsView.as_view(), name="gate-pickups"),
+    path("units/<int:pk>/visits/", gate_screens.UnitVisitsView.as_view(), name="gate-visits"),
+    path("notifications/", notify_views.NotificationsView.as_view(), name="notifications"),
+    path("notifications/live/", notify_views.LiveView.as_view(), name="notifications-live"),
     path("audit/", core_views.AuditLogView.as_view(), name="audit-log"),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -16,6 +16,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav": []}
     items: list[dict[str, Any]] = [
         {"name": "home", "label": _("Overview"), "icon": "speedometer2", "url": reverse("home")},
+    ]
+    if user.role in {Role.GUARD, Role.UNIT_ADMIN, Role.TEACHER}:
+        items.append({"name": "gate", "label": _("Gate"), "icon": "door-open", "url": reverse("gate-home")})
+    items += [
         {"name": "units", "label": _("Units"), "icon": "building", "url": reverse("unit-list")},
         {"name": "compliance", "label": _("Compliance"), "icon": "ui-checks-grid",
          "url": reverse("compliance-matrix")},
@@ -34,5 +38,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             or (item["name"] == "compliance" and current.startswith("compliance"))
             or (item["name"] == "visibility" and current == "force-visibility")
             or (item["name"] == "patrols" and current == "patrol-teams")
+            or (item["name"] == "gate" and current.startswith("gate"))
         )
     return {"nav": items}

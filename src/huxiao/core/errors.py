@@ -37,6 +37,19 @@ class Conflict(exceptions.APIException):
         self.extra = extra
 
 
+class Refused(exceptions.APIException):
+    """403 with a code of its own (``not_authorised``, ``credential_revoked``…) and, like ``Conflict``,
+    extra fields in the body. Raised by services after they have recorded what was refused."""
+
+    status_code = status.HTTP_403_FORBIDDEN
+    default_code = "not_authorised"
+    default_detail = "Not authorised."
+
+    def __init__(self, detail: Any = None, code: str | None = None, **extra: Any) -> None:
+        super().__init__(detail, code)
+        self.extra = extra
+
+
 _DEFAULT_CODES = {
     400: "invalid",
     401: "not_authenticated",

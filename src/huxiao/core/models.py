@@ -276,3 +276,23 @@ class ApiToken(models.Model):
     @classmethod
     def find(cls, key: str) -> ApiToken | None:
         return cls.objects.live().select_related("user").filter(digest=_token_digest(key)).first()
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a request sent with an ``Idempotency-Key`` header (gate POSTs): a retry of the
+    same request gets the same answer and changes nothing."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    audit_exclude = True
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")]
+
+    def __str__(self) -> str:
+        return self.key

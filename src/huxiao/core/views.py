@@ -47,6 +47,12 @@ class ScopedMixin(LoginRequiredMixin):
 class HomeView(LoginRequiredMixin, TemplateView):
     template_name = "core/home.html"
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # A guard's day is the gate: that is their home.
+        if getattr(request.user, "role", "") == "guard":
+            return redirect("gate-home")
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         units = Unit.objects.visible_to(self.request.user)

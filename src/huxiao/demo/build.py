@@ -15,6 +15,7 @@ from huxiao.core.models import Organisation, OrgType, Role, Unit, User
 from huxiao.core.services import user_create
 from huxiao.demo import data
 from huxiao.demo import force as demo_force
+from huxiao.demo import gate as demo_gate
 from huxiao.gate.models import Holiday, TimetableWindow, WindowKind
 
 Progress = Callable[[str, int, int], None]
@@ -69,7 +70,7 @@ def _account(username: str, *, password: str, role: str, org: Organisation, full
 
 @transaction.atomic
 def build_demo(*, password: str, progress: Progress = _quiet) -> dict[str, int]:
-    total = 9 + len(data.UNITS)
+    total = 10 + len(data.UNITS)
     step = 0
 
     def tick(label: str) -> None:
@@ -135,6 +136,10 @@ def build_demo(*, password: str, progress: Progress = _quiet) -> dict[str, int]:
         demo_force.seed_unit(unit, index, root=root, today=today)
     demo_force.seed_patrols(root, communities)
     tick("security force")
+    for index, unit in enumerate(units):
+        teacher = demo_gate.teacher_account(unit, password=password, index=index)
+        demo_gate.seed_unit(unit, index, teacher=teacher, today=today)
+    tick("classes, children, pick-up persons")
     police = User.objects.get(username="police")
     guards = {u.organisation_id: u for u in User.objects.filter(role=Role.GUARD, organisation__subdistrict=root)}
     demo_force.top_up_checkins(units, police, guards, now=timezone.now())

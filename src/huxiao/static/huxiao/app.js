@@ -119,6 +119,8 @@
     window.addEventListener("resize", function () { chart.resize(); });
   }
 
+  document.querySelectorAll(".js-print").forEach(function (b) { b.addEventListener("click", function () { window.print(); }); });
+
   drawUnitMap();
   drawByKind();
   drawFailing();

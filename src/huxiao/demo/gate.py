@@ -1,0 +1,64 @@
+"""F-DEMO: the gate of every unit — a class teacher per class, children, the adults authorised to take them
+(with their cards), a block-list entry at K01, and today's visitors. Idempotent: a unit with classes is
+not seeded again."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from huxiao.core.models import Role, Unit, User
+from huxiao.core.services import user_create
+from huxiao.demo import data
+from huxiao.demo.force import resident_id
+from huxiao.gate.models import BlockListEntry, Child, PickupPerson, SchoolClass, new_credential
+from huxiao.gate.services.pickup import ADULT_AGE
+
+KINDERGARTEN_CLASSES = ["小一班", "中一班", "大一班"]
+SCHOOL_CLASSES = ["一年级1班", "三年级2班"]
+CHILDREN_PER_CLASS = 8
+RELATIONS = [("母亲", 29, 40), ("父亲", 30, 42), ("奶奶", 55, 68), ("外公", 57, 70)]
+
+
+def teacher_account(unit: Unit, *, password: str, index: int) -> User:
+    username = f"{unit.code}-teacher"
+    name = f"{data.SURNAMES[(index * 5 + 3) % len(data.SURNAMES)]}老师"
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        return user_create(username=username, password=password, role=Role.TEACHER, organisation=unit,
+                           full_name=name, check_password=False)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+def seed_unit(unit: Unit, index: int, *, teacher: User, today: date) -> None:
+    if SchoolClass.objects.filter(unit=unit).exists():
+        return
+    rng = random.Random(f"gate-{unit.code}")
+    names = KINDERGARTEN_CLASSES if unit.kind == "kindergarten" else SCHOOL_CLASSES
+    seq = 0
+    for c, class_name in enumerate(names):
+        klass = SchoolClass.objects.create(unit=unit, name=class_name, teacher=teacher if c == 0 else None)
+        for i in range(CHILDREN_PER_CLASS):
+            surname = data.SURNAMES[(index * 7 + c * 3 + i) % len(data.SURNAMES)]
+            given = data.CHILD_GIVEN_NAMES[(index * 11 + c * 5 + i) % len(data.CHILD_GIVEN_NAMES)]
+            age = (3 + c) if unit.kind == "kindergarten" else (6 + 2 * c)
+            child = Child.objects.create(unit=unit, school_class=klass, name=surname + given,
+                                         birth_date=date(today.year - age, rng.randint(1, 12), rng.randint(1, 28)))
+            for relation, low, high in rng.sample(RELATIONS, 2):
+                seq += 1
+                born = date(today.year - rng.randint(low, high), rng.randint(1, 12), rng.randint(1, 28))
+                assert today.year - born.year > ADULT_AGE
+                given_adult = data.GUARD_NAMES[(index * 13 + seq) % len(data.GUARD_NAMES)][1:]
+                adult_surname = surname if relation in {"父亲", "奶奶"} else data.SURNAMES[(seq * 7) % 40]
+                PickupPerson.objects.create(
+                    child=child, unit=unit, name=adult_surname + given_adult, relation=relation,
+                    id_number=resident_id(born, 500 + seq), birth_date=born,
+                    phone=f"139{index:02d}{seq:06d}"[:11], credential=new_credential(),
+                    credential_issued_at=timezone.now() - timedelta(days=rng.randint(10, 200)))
+    if unit.code == "K01":
+        BlockListEntry.objects.create(unit=unit, name="周某", id_number=resident_id(date(1979, 6, 6), 913),
+                                      reason="人民法院人身安全保护令（禁止接近子女）")

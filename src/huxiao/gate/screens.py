@@ -1,0 +1,337 @@
+"""The gate screen (F-GATE-1, F-GATE-2): what a guard uses at a crowded gate, at the speed of a dismissal.
+
+Large touch targets, Chinese first; a scan field that a USB scanner types into (or the tablet's camera
+fills: ``static/huxiao/scanner.js``), search by a child's name, one tap to release. Results come back as
+htmx partials; every action goes through the same services as the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from huxiao.core.errors import Conflict, Refused
+from huxiao.core.fields import lookup_hash
+from huxiao.core.models import Role, Unit, User
+from huxiao.core.validators import mask_resident_id
+from huxiao.gate.models import (
+    CREDENTIAL_PREFIX,
+    Child,
+    IdType,
+    PickupPerson,
+    RefusedPickup,
+    Release,
+    SchoolClass,
+    Visit,
+    VisitStatus,
+)
+from huxiao.gate.selectors import gate_mode
+from huxiao.gate.services import pickup as pickup_services
+from huxiao.gate.services import visits as visit_services
+
+GATE_ROLES = {Role.GUARD, Role.UNIT_ADMIN, Role.TEACHER}
+
+
+class GateMixin(LoginRequiredMixin):
+    """The gate screens are for the staff of one unit; the unit is theirs."""
+
+    request: HttpRequest
+
+    def unit(self) -> Unit:
+        user: Any = self.request.user
+        if user.role not in GATE_ROLES:
+            raise PermissionDenied
+        return Unit.objects.get(pk=user.organisation_id)
+
+
+class GateHomeView(GateMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        unit = self.unit()
+        today = timezone.localdate()
+        visits = Visit.objects.filter(unit=unit, day=today)
+        return render(request, "gate/home.html", {
+            "unit": unit, "mode": gate_mode(unit),
+            "inside": visits.filter(status=VisitStatus.ADMITTED).count(),
+            "waiting": visits.filter(status=VisitStatus.AWAITING_HOST).count(),
+            "released": Release.objects.filter(unit=unit, day=today).count(),
+            "children": Child.objects.filter(unit=unit, active=True).count(),
+        })
+
+
+# --- pick-up ---------------------------------------------------------------------------------------------
+
+def _persons(children: Any) -> Any:
+    return children.prefetch_related(Prefetch("pickup_persons", queryset=PickupPerson.objects.filter(
+        revoked_at__isnull=True).order_by("name"))).select_related("school_class")
+
+
+class PickupScreenView(GateMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        unit = self.unit()
+        return render(request, "gate/pickup.html", {"unit": unit, "mode": gate_mode(unit)})
+
+
+class PickupLookupView(GateMixin, View):
+    """A scanned card (its text starts with the card prefix) or a name typed in."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        unit = self.unit()
+        q = (request.GET.get("q") or "").strip()[:80]
+        context: dict[str, Any] = {"unit": unit, "q": q}
+        if q.startswith(CREDENTIAL_PREFIX):
+            person = PickupPerson.objects.filter(
+                unit=unit, credential_hash=lookup_hash(PickupPerson, "credential", q)).select_related(
+                "child__school_class").first()
+            context.update({"card": person, "credential": q, "card_unknown": person is None})
+        elif q:
+            children = Child.objects.filter(unit=unit, active=True).filter(
+                Q(name__icontains=q) | Q(school_class__name__icontains=q)).order_by("school_class__name", "name")
+            context["children"] = list(_persons(children)[:20])
+            _mark_released(context["children"], unit)
+        return render(request, "gate/pickup.html#lookup", context)
+
+
+def _mark_released(children: list[Child], unit: Unit) -> None:
+    """Tell the guard at once which of these children have gone today (one query)."""
+    now = timezone.localtime()
+    slot = pickup_services.dismissal_slot(unit, now)
+    released = {r.child_id: r for r in Release.objects.filter(unit=unit, day=now.date(), slot=slot,
+                                                              child__in=[c.pk for c in children])}
+    for child in children:
+        child.release = released.get(child.pk)  # type: ignore[attr-defined]
+
+
+class PickupReleaseView(GateMixin, View):
+    """One tap: release the child to the person (or to the card scanned for this child)."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        unit = self.unit()
+        child = get_object_or_404(Child.objects.filter(unit=unit).select_related("school_class"),
+                                  pk=_int(request.POST.get("child")))
+        kwargs: dict[str, Any] = {}
+        if request.POST.get("credential"):
+            kwargs["credential"] = request.POST["credential"]
+        elif request.POST.get("person"):
+            kwargs["person"] = get_object_or_404(PickupPerson.objects.filter(unit=unit),
+                                                 pk=_int(request.POST.get("person")))
+        elif request.POST.get("delegation_code"):
+            kwargs.update(delegation_code=request.POST["delegation_code"], id_number=request.POST.get("id_number", ""))
+        context: dict[str, Any] = {"child": child}
+        try:
+            release = pickup_services.pickup_release(actor=request.user, child=child, **kwargs)  # type: ignore[arg-type]
+        except Conflict as exc:
+            context.update(outcome="already", detail=str(exc.detail), extra=exc.extra)
+        except Refused as exc:
+            context.update(outcome="refused", detail=str(exc.detail))
+        except ValidationError as exc:
+            context.update(outcome="invalid", detail=" ".join(exc.messages))
+        else:
+            context.update(outcome="released", release=release)
+        return render(request, "gate/pickup.html#outcome", context)
+
+
+def _int(value: Any) -> int:
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 18 else 0
+
+
+class BoardView(GateMixin, View):
+    """The live dismissal board of a class: who has gone, with whom, and who is still waiting."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        unit = self.unit()
+        classes = SchoolClass.objects.filter(unit=unit).order_by("name")
+        user: Any = request.user
+        default = classes.filter(teacher=user).first() if user.role == Role.TEACHER else classes.first()
+        chosen = classes.filter(pk=_int(request.GET.get("class"))).first() or default
+        children = list(Child.objects.filter(school_class=chosen, active=True).order_by("name")) if chosen else []
+        _mark_released(children, unit)
+        waiting = [c for c in children if c.release is None]  # type: ignore[attr-defined]
+        context = {"unit": unit, "classes": classes, "chosen": chosen, "children": children, "waiting": waiting,
+                   "mode": gate_mode(unit)}
+        if getattr(request, "htmx", False) and request.GET.get("partial"):
+            return render(request, "gate/board.html#board", context)
+        return render(request, "gate/board.html", context)
+
+
+# --- visitors ------------------------------------------------------------------------------------------
+
+class VisitorScreenView(GateMixin, View):
+    def context(self, unit: Unit, **extra: Any) -> dict[str, Any]:
+        today = timezone.localdate()
+        visits = Visit.objects.filter(unit=unit, day=today).select_related("host")
+        return {"unit": unit, "mode": gate_mode(unit), "id_types": IdType.choices,
+                "hosts": User.objects.filter(organisation=unit, role__in=[Role.TEACHER, Role.UNIT_ADMIN],
+                                             is_active=True).order_by("full_name", "username"),
+                "inside": visits.filter(status=VisitStatus.ADMITTED).order_by("arrived_at"),
+                "waiting": visits.filter(status=VisitStatus.AWAITING_HOST).order_by("arrived_at"),
+                "recent": visits.order_by("-arrived_at")[:8], **extra}
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        unit = self.unit()
+        if getattr(request, "htmx", False) and request.GET.get("partial"):
+            return render(request, "gate/visitors.html#lists", self.context(unit))
+        return render(request, "gate/visitors.html", self.context(unit))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        unit = self.unit()
+        data = request.POST
+        host = User.objects.filter(organisation=unit, pk=_int(data.get("host"))).first() if data.get("host") else None
+        try:
+            visit = visit_services.visit_register(
+                actor=request.user, unit=unit, id_type=data.get("id_type", "resident_id"),  # type: ignore[arg-type]
+                id_number=data.get("id_number", ""), name=data.get("name", ""), phone=data.get("phone", ""),
+                purpose=data.get("purpose", ""), host=host)
+        except ValidationError as exc:
+            return render(request, "gate/visitors.html", self.context(unit, errors=exc.message_dict, form=data),
+                          status=400)
+        return render(request, "gate/visitors.html", self.context(unit, decided=visit))
+
+
+class VisitCheckoutView(GateMixin, View):
+    scope_model = Visit
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        visit = get_object_or_404(Visit.objects.visible_to(request.user), pk=pk)
+        try:
+            visit_services.visit_checkout(actor=request.user, visit=visit)  # type: ignore[arg-type]
+        except (Conflict, PermissionDenied):
+            messages.warning(request, _("This visitor is not inside."))
+        else:
+            messages.success(request, _("%(name)s has left.") % {"name": visit.name})
+        return redirect("gate-visitors")
+
+
+class VisitAnswerView(LoginRequiredMixin, View):
+    """Where the host's notification leads: approve or refuse a waiting visitor."""
+
+    scope_model = Visit
+
+    def get_visit(self, request: HttpRequest, pk: int) -> Visit:
+        return get_object_or_404(Visit.objects.visible_to(request.user).select_related("unit"), pk=pk)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        visit = self.get_visit(request, pk)
+        return render(request, "gate/visit_answer.html", {"visit": visit,
+                                                          "id_masked": mask_resident_id(visit.id_number)})
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        visit = self.get_visit(request, pk)
+        try:
+            visit = visit_services.visit_answer(actor=request.user, visit=visit,  # type: ignore[arg-type]
+                                                approve=request.POST.get("approve") == "1")
+        except Conflict as exc:
+            messages.warning(request, str(exc.detail))
+        return render(request, "gate/visit_answer.html", {"visit": visit,
+                                                          "id_masked": mask_resident_id(visit.id_number)})
+
+
+# --- the unit admin's records -------------------------------------------------------------------------
+
+class UnitPickupsView(LoginRequiredMixin, View):
+    """Today's releases and refused attempts at a unit (where a refusal alert leads)."""
+
+    scope_model = Unit
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
+        user: Any = request.user
+        # The unit's staff; the police of the station, who were alerted (refused attempts only).
+        own_staff = user.organisation_id == unit.pk and user.role in GATE_ROLES
+        if not own_staff and user.role != Role.POLICE:
+            raise PermissionDenied
+        today = timezone.localdate()
+        refused = RefusedPickup.objects.filter(unit=unit, at__date=today).select_related("child", "guard")
+        releases = (Release.objects.filter(unit=unit, day=today).select_related("child__school_class", "guard")
+                    if user.role != Role.POLICE else Release.objects.none())
+        return render(request, "gate/unit_pickups.html", {"unit": unit, "refused": refused, "releases": releases})
+
+
+class UnitVisitsView(LoginRequiredMixin, View):
+    scope_model = Unit
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
+        visits = Visit.objects.visible_to(request.user).filter(unit=unit, day=timezone.localdate()).select_related(
+            "host")
+        return render(request, "gate/unit_visits.html", {"unit": unit, "visits": visits})
+
+
+# --- children, pick-up persons, cards, delegations (the unit admin and the class teachers) -------------
+
+class ChildrenView(GateMixin, View):
+    """Children by class, the adults authorised to take each, their cards; add, revoke, delegate."""
+
+    def context(self, unit: Unit, **extra: Any) -> dict[str, Any]:
+        user: Any = self.request.user
+        classes = SchoolClass.objects.filter(unit=unit).order_by("name").prefetch_related(
+            Prefetch("children", queryset=_persons(Child.objects.filter(active=True).order_by("name"))))
+        return {"unit": unit, "classes": classes, "may_edit": user.role in {Role.UNIT_ADMIN, Role.TEACHER},
+                "today": timezone.localdate(), **extra}
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "gate/children.html", self.context(self.unit()))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        unit = self.unit()
+        data = request.POST
+        actor: Any = request.user
+        try:
+            if data.get("action") == "add_child":
+                klass = get_object_or_404(SchoolClass.objects.filter(unit=unit), pk=_int(data.get("school_class")))
+                pickup_services.child_add(actor=actor, school_class=klass, name=data.get("name", ""))
+            elif data.get("action") == "add_person":
+                child = get_object_or_404(Child.objects.filter(unit=unit), pk=_int(data.get("child")))
+                pickup_services.pickup_person_add(actor=actor, child=child, name=data.get("name", ""),
+                                                  relation=data.get("relation", ""),
+                                                  id_number=data.get("id_number", ""), phone=data.get("phone", ""))
+            elif data.get("action") == "revoke":
+                person = get_object_or_404(PickupPerson.objects.filter(unit=unit), pk=_int(data.get("person")))
+                pickup_services.pickup_person_revoke(actor=actor, person=person)
+            elif data.get("action") == "delegate":
+                child = get_object_or_404(Child.objects.filter(unit=unit).select_related("school_class"),
+                                          pk=_int(data.get("child")))
+                from datetime import date as date_
+
+                try:
+                    day = date_.fromisoformat(data.get("date", ""))
+                except ValueError:
+                    raise ValidationError({"date": [_("Enter a valid date.")]}) from None
+                delegation, code = pickup_services.delegation_create(
+                    actor=actor, child=child, name=data.get("name", ""), id_number=data.get("id_number", ""),
+                    date=day, requested_by=data.get("requested_by", ""))
+                return render(request, "gate/children.html", self.context(unit, delegation=delegation, code=code))
+            else:
+                raise ValidationError({"action": [_("Unknown action.")]})
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            return render(request, "gate/children.html", self.context(unit, errors=errors, failed=data), status=400)
+        messages.success(request, _("Saved."))
+        return redirect("gate-children")
+
+
+class CardView(GateMixin, View):
+    """A printable pick-up card: the QR code the guard scans, the child, the adult."""
+
+    scope_model = PickupPerson
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        import segno
+        from django.utils.safestring import mark_safe
+
+        person = get_object_or_404(PickupPerson.objects.visible_to(request.user).select_related(
+            "child__school_class", "unit"), pk=pk)
+        if person.revoked_at is not None:
+            raise PermissionDenied
+        svg = segno.make(person.credential, error="m").svg_inline(scale=5, dark="#000", light="#fff")
+        return render(request, "gate/card.html", {"person": person, "qr": mark_safe(svg),
+                                                  "id_masked": mask_resident_id(person.id_number)})

@@ -1,0 +1,158 @@
+"""F-GATE-1 writes: register a visitor, the host's answer, check-out; the unit's block list.
+
+The decision at the gate: a block-list hit refuses and alerts the unit admin and the police at once (the
+guard sees only "do not admit, police informed"); in class hours (the closed campus) the visitor waits for
+the host's answer, and without a host is refused; otherwise the visitor is admitted. Every visit is kept,
+refused ones too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huxiao.core.errors import Conflict
+from huxiao.core.fields import lookup_hash, normalize_id_number
+from huxiao.core.models import Role, Unit, User
+from huxiao.core.validators import validate_phone, validate_resident_id
+from huxiao.gate.models import BlockListEntry, IdType, Visit, VisitStatus
+from huxiao.notify.models import Level
+from huxiao.notify.services import notify
+
+HOST_ROLES = {Role.UNIT_ADMIN, Role.TEACHER}
+
+
+def _check_id(id_type: str, id_number: str) -> str:
+    if id_type == IdType.RESIDENT_ID:
+        try:
+            return validate_resident_id(id_number)
+        except ValidationError as exc:
+            raise ValidationError({"id_number": exc.messages}) from None
+    value = normalize_id_number(id_number)
+    if not 5 <= len(value) <= 32 or not value.replace("-", "").isalnum():
+        raise ValidationError({"id_number": [_("Enter the document number: 5 to 32 letters and digits.")]})
+    return value
+
+
+@transaction.atomic
+def visit_register(*, actor: User, unit: Unit, id_type: str, id_number: str, name: str, purpose: str,
+                   phone: str = "", host: User | None = None, at: datetime | None = None) -> Visit:
+    from huxiao.gate.selectors import gate_mode
+
+    if actor.role not in {Role.GUARD, Role.UNIT_ADMIN} or actor.organisation_id != unit.pk:
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    try:
+        id_number = _check_id(id_type, id_number)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if phone:
+        try:
+            phone = validate_phone(phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+    if host is not None and (host.organisation_id != unit.pk or host.role not in HOST_ROLES or not host.is_active):
+        errors["host"] = [_("Choose a teacher or the admin of this unit.")]
+    for field, value in (("name", name), ("purpose", purpose)):
+        if not value.strip():
+            errors[field] = [_("This field is required.")]
+    if errors:
+        raise ValidationError(errors)
+    at = timezone.localtime(at or timezone.now())
+    visit = Visit(unit=unit, id_type=id_type, id_number=id_number, name=name.strip(), phone=phone,
+                  purpose=purpose.strip(), host=host, host_name=(host.full_name or host.username) if host else "",
+                  guard=actor, arrived_at=at, day=at.date())
+    blocked = BlockListEntry.objects.filter(
+        unit=unit, active=True, id_number_hash=lookup_hash(BlockListEntry, "id_number", id_number)).first()
+    if blocked is not None:
+        visit.status, visit.decided_at = VisitStatus.REFUSED, at
+        visit.reason = _("Do not admit. The police have been informed.")
+        visit.save()
+        admins = User.objects.filter(organisation_id=unit.pk, role=Role.UNIT_ADMIN, is_active=True)
+        police = User.objects.filter(organisation_id=unit.police_station_id, role=Role.POLICE, is_active=True)
+        visitor, unit_name, why = visit.name, unit.name, blocked.reason
+        notify(users=[*admins, *police], kind="visit.blocked", level=Level.ALERT, unit=unit,
+               url=reverse("gate-visits", args=[unit.pk]),
+               title=lambda: _("Block-list visitor at the gate of %(unit)s") % {"unit": unit_name},
+               body=lambda: _("%(name)s tried to enter at %(time)s. Block list: %(why)s") % {
+                   "name": visitor, "time": at.strftime("%H:%M"), "why": why})
+        return visit
+    if gate_mode(unit, at).mode == "class_hours":
+        if host is None:
+            visit.status, visit.decided_at = VisitStatus.REFUSED, at
+            visit.reason = _("Class hours: the campus is closed. A visitor needs a host's approval.")
+            visit.save()
+            return visit
+        visit.status = VisitStatus.AWAITING_HOST
+        visit.reason = _("Class hours: waiting for %(host)s to approve.") % {"host": visit.host_name}
+        visit.save()
+        visitor, purpose_ = visit.name, visit.purpose
+        notify(users=[host], kind="visit.awaiting_host", level=Level.WARNING, unit=unit,
+               url=reverse("visit-answer", args=[visit.pk]),
+               title=lambda: _("A visitor is waiting at the gate for you"),
+               body=lambda: _("%(name)s: %(purpose)s") % {"name": visitor, "purpose": purpose_})
+        return visit
+    visit.status, visit.decided_at = VisitStatus.ADMITTED, at
+    visit.save()
+    return visit
+
+
+@transaction.atomic
+def visit_answer(*, actor: User, visit: Visit, approve: bool) -> Visit:
+    """The host (or the unit admin) answers a waiting visitor. A conditional update: the first answer wins."""
+    if not (actor.pk == visit.host_id or (actor.role == Role.UNIT_ADMIN and actor.organisation_id == visit.unit_id)):
+        raise PermissionDenied
+    now = timezone.now()
+    status = VisitStatus.ADMITTED if approve else VisitStatus.REFUSED
+    reason = _("Approved by %(host)s.") if approve else _("Refused by %(host)s.")
+    updated = Visit.objects.filter(pk=visit.pk, status=VisitStatus.AWAITING_HOST).update(
+        status=status, decided_at=now, reason=reason % {"host": actor.full_name or actor.username})
+    if updated != 1:
+        visit.refresh_from_db()
+        raise Conflict(_("This visit was already answered: %(status)s.") % {"status": visit.get_status_display()},
+                       code="already_answered")
+    visit.refresh_from_db()
+    _log_transition(visit, VisitStatus.AWAITING_HOST)
+    return visit
+
+
+@transaction.atomic
+def visit_checkout(*, actor: User, visit: Visit) -> Visit:
+    if actor.role not in {Role.GUARD, Role.UNIT_ADMIN} or actor.organisation_id != visit.unit_id:
+        raise PermissionDenied
+    updated = Visit.objects.filter(pk=visit.pk, status=VisitStatus.ADMITTED).update(
+        status=VisitStatus.LEFT, left_at=timezone.now())
+    if updated != 1:
+        visit.refresh_from_db()
+        raise Conflict(_("Only an admitted visitor can check out (this visit: %(status)s).") % {
+            "status": visit.get_status_display()}, code="not_inside")
+    visit.refresh_from_db()
+    _log_transition(visit, VisitStatus.ADMITTED)
+    return visit
+
+
+def _log_transition(visit: Visit, before: str) -> None:
+    """A conditional UPDATE skips the model's save signal: write the history row ourselves."""
+    from auditlog.models import LogEntry
+
+    LogEntry.objects.log_create(visit, action=LogEntry.Action.UPDATE, changes={"status": [before, visit.status]},
+                                additional_data=visit.get_additional_data())
+
+
+@transaction.atomic
+def block_list_add(*, actor: User, unit: Unit, name: str, id_number: str, reason: str) -> BlockListEntry:
+    if actor.role != Role.UNIT_ADMIN or actor.organisation_id != unit.pk:
+        raise PermissionDenied
+    try:
+        id_number = validate_resident_id(id_number)
+    except ValidationError as exc:
+        raise ValidationError({"id_number": exc.messages}) from None
+    entry = BlockListEntry(unit=unit, name=name.strip(), id_number=id_number, reason=reason.strip())
+    entry.full_clean()
+    entry.save()
+    return entry

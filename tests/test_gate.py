@@ -1,0 +1,256 @@
+"""F-GATE-1 and F-GATE-2: visitors and the dismissal, through the API, as the gate lives them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from huxiao.gate.models import Child, Delegation, PickupPerson, RefusedPickup, Release, SchoolClass, Visit
+from huxiao.gate.services import pickup as pickup_services
+from huxiao.notify.models import Notification
+from tests.conftest import api_as
+from tests.factories import Cast, UserFactory, WindowFactory, resident_id
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+def years_ago(years: int) -> date:
+    today = timezone.localdate()
+    return today.replace(year=today.year - years) - timedelta(days=40)
+
+
+@pytest.fixture
+def family(cast: Cast) -> dict:
+    """A child of unit A with her mother (authorised, with a card) and a stranger's card of another child."""
+    teacher = cast.users["teacher"]
+    klass = SchoolClass.objects.create(unit=cast.unit_a, name="中二班", teacher=teacher)
+    child = Child.objects.create(unit=cast.unit_a, school_class=klass, name="李小雨")
+    mother = pickup_services.pickup_person_add(actor=cast.users["unit_admin"], child=child, name="王芳",
+                                               relation="母亲", id_number=resident_id(years_ago(34), 402))
+    other = Child.objects.create(unit=cast.unit_a, school_class=klass, name="张小明")
+    stranger = pickup_services.pickup_person_add(actor=cast.users["unit_admin"], child=other, name="赵某",
+                                                 relation="舅舅", id_number=resident_id(years_ago(40), 411))
+    return {"child": child, "mother": mother, "other": other, "stranger": stranger, "class": klass}
+
+
+def release(client, **body):  # type: ignore[no-untyped-def]
+    return client.post("/api/v1/pickups/", body, format="json")
+
+
+def counts() -> tuple[int, int, int]:
+    return Release.objects.count(), RefusedPickup.objects.count(), PickupPerson.objects.count()
+
+
+def test_a_card_releases_the_child_once_and_the_second_guard_hears_who_took_her(cast: Cast, family: dict) -> None:
+    guard = api_as(cast.users["guard"])
+    first = release(guard, child=family["child"].pk, credential=family["mother"].credential)
+    assert first.status_code == 201, first.content
+    assert first.json()["decision"] == "released" and "王芳" in first.json()["taken_by"]
+    second_guard = UserFactory(username="ka-guard-2", role="guard", organisation=cast.unit_a, full_name="二号门卫")
+    again = release(api_as(second_guard), child=family["child"].pk, person=family["mother"].pk)
+    assert again.status_code == 409
+    body = again.json()
+    assert body["code"] == "already_released" and "王芳" in body["released_by"]
+    assert body["released_at"] == first.json()["released_at"]
+    assert "王芳" in body["detail"]
+    assert Release.objects.filter(child=family["child"]).count() == 1
+
+
+def test_a_stranger_is_refused_recorded_and_the_unit_admin_and_police_alerted(cast: Cast, family: dict) -> None:
+    guard = api_as(cast.users["guard"])
+    refused = release(guard, child=family["child"].pk, credential=family["stranger"].credential)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "not_authorised"
+    assert "赵某" not in refused.json()["detail"]  # the guard sees the decision, not the story
+    assert not Release.objects.exists()
+    attempt = RefusedPickup.objects.get()
+    assert attempt.child == family["child"] and "赵某" in attempt.reason
+    alerted = set(Notification.objects.filter(kind="pickup.refused", level="alert").values_list(
+        "user__username", flat=True))
+    assert alerted == {"ka-admin", "officer"}
+
+
+@pytest.mark.parametrize(("case", "code", "status"), [
+    ("malformed_qr", "invalid", 400),
+    ("revoked", "credential_revoked", 403),
+    ("expired_delegation", "delegation_expired", 403),
+    ("wrong_code", "not_authorised", 403),
+    ("wrong_check_digit", "invalid", 400),
+    ("two_ways", "invalid", 400),
+])
+def test_bad_pickups_are_refused_with_a_clear_error_and_no_release(cast: Cast, family: dict, case: str, code: str,
+                                                                   status: int) -> None:
+    guard = api_as(cast.users["guard"])
+    child = family["child"]
+    yesterday = timezone.localdate() - timedelta(days=1)
+    aunt_id = resident_id(years_ago(45), 433)
+    delegation = Delegation.objects.create(child=child, unit=cast.unit_a, name="刘阿姨", id_number=aunt_id,
+                                           date=yesterday, code="654321", requested_by="母亲",
+                                           created_by=cast.users["teacher"])
+    body: dict = {"child": child.pk}
+    if case == "malformed_qr":
+        body["credential"] = "http://example.com/not-ours"
+    elif case == "revoked":
+        pickup_services.pickup_person_revoke(actor=cast.users["unit_admin"], person=family["mother"])
+        body["credential"] = family["mother"].credential
+    elif case == "expired_delegation":
+        body |= {"delegation_code": "654321", "id_number": aunt_id}
+    elif case == "wrong_code":
+        body |= {"delegation_code": "000001", "id_number": aunt_id}
+    elif case == "wrong_check_digit":
+        body |= {"delegation_code": "654321", "id_number": aunt_id[:17] + ("0" if aunt_id[17] != "0" else "1")}
+    elif case == "two_ways":
+        body |= {"person": family["mother"].pk, "credential": family["mother"].credential}
+    response = release(guard, **body)
+    assert response.status_code == status, response.content
+    assert response.json()["code"] == code and response.json()["detail"]
+    if status == 400:
+        assert response.json()["fields"]
+        assert not RefusedPickup.objects.exists()
+    assert not Release.objects.exists()
+    Delegation.objects.filter(pk=delegation.pk).update(date=timezone.localdate())
+    assert Delegation.objects.get(pk=delegation.pk).used_at is None
+
+
+@pytest.mark.parametrize(("id_number", "field"), [
+    (lambda: resident_id(years_ago(15), 444), "id_number"),               # a minor
+    (lambda: resident_id(years_ago(30), 444)[:17] + "Y", "id_number"),    # not an ID
+    (lambda: "330106199001011235", "id_number"),                           # wrong check digit
+])
+def test_pickup_persons_are_adults_with_valid_ids(cast: Cast, family: dict, id_number, field: str) -> None:  # type: ignore[no-untyped-def]
+    before = counts()
+    response = api_as(cast.users["unit_admin"]).post("/api/v1/pickup-persons/", {
+        "child": family["child"].pk, "name": "某人", "relation": "哥哥", "id_number": id_number()}, format="json")
+    assert response.status_code == 400 and field in response.json()["fields"], response.content
+    assert counts() == before
+
+
+def test_a_delegation_code_and_id_release_once_on_its_day(cast: Cast, family: dict) -> None:
+    teacher = api_as(cast.users["teacher"])
+    aunt_id = resident_id(years_ago(50), 455)
+    made = teacher.post("/api/v1/delegations/", {
+        "child": family["child"].pk, "name": "刘阿姨", "id_number": aunt_id, "date": timezone.localdate().isoformat(),
+        "requested_by": "王芳（母亲）电话告知"}, format="json")
+    assert made.status_code == 201, made.content
+    code = made.json()["code"]
+    assert len(code) == 6 and code.isdigit()
+    assert teacher.get(f"/api/v1/delegations/{made.json()['id']}/").json()["code"] is None  # shown once
+    guard = api_as(cast.users["guard"])
+    wrong_person = release(guard, child=family["child"].pk, delegation_code=code,
+                           id_number=resident_id(years_ago(50), 466))
+    assert wrong_person.status_code == 403
+    ok = release(guard, child=family["child"].pk, delegation_code=code, id_number=aunt_id)
+    assert ok.status_code == 201 and "刘阿姨" in ok.json()["taken_by"]
+    assert Delegation.objects.get(pk=made.json()["id"]).used_at is not None
+    # Another teacher's class: not this teacher's to delegate.
+    other_class = SchoolClass.objects.create(unit=cast.unit_a, name="大三班")
+    child_b = Child.objects.create(unit=cast.unit_a, school_class=other_class, name="陈小宝")
+    refused = teacher.post("/api/v1/delegations/", {
+        "child": child_b.pk, "name": "x", "id_number": aunt_id, "date": timezone.localdate().isoformat(),
+        "requested_by": "x"}, format="json")
+    assert refused.status_code == 403
+
+
+def test_a_retried_request_returns_the_first_answer_and_changes_nothing(cast: Cast, family: dict) -> None:
+    guard = api_as(cast.users["guard"])
+    body = {"child": family["child"].pk, "credential": family["mother"].credential}
+    first = guard.post("/api/v1/pickups/", body, format="json", HTTP_IDEMPOTENCY_KEY="tablet-7-0001")
+    retry = guard.post("/api/v1/pickups/", body, format="json", HTTP_IDEMPOTENCY_KEY="tablet-7-0001")
+    assert first.status_code == retry.status_code == 201
+    assert first.json() == retry.json() and retry["Idempotent-Replayed"] == "true"
+    assert Release.objects.count() == 1
+    other = guard.post("/api/v1/pickups/", {"child": family["other"].pk, "person": family["stranger"].pk},
+                       format="json", HTTP_IDEMPOTENCY_KEY="tablet-7-0001")
+    assert other.status_code == 422 and other.json()["code"] == "idempotency_key_reused"
+    # A refused attempt retried is recorded once.
+    stranger = {"child": family["child"].pk, "credential": family["stranger"].credential}
+    for _ in range(3):
+        assert guard.post("/api/v1/pickups/", stranger, format="json",
+                          HTTP_IDEMPOTENCY_KEY="tablet-7-0002").status_code == 403
+    assert RefusedPickup.objects.count() == 1
+
+
+def test_children_are_seen_only_by_their_units_staff(cast: Cast, family: dict) -> None:
+    for role in ("admin", "education", "police", "supervisor"):
+        listed = api_as(cast.users[role]).get("/api/v1/children/").json()["results"]
+        assert listed == [], role
+    names = {c["name"] for c in api_as(cast.users["guard"]).get("/api/v1/children/?page_size=500").json()["results"]}
+    assert {"李小雨", "张小明"} <= names and not any("OTHER" in n for n in names)
+
+
+# --- visitors -------------------------------------------------------------------------------------------
+
+def at(hh: int, mm: int) -> datetime:
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday() + 7)
+    return datetime.combine(monday, time(hh, mm), tzinfo=SH)
+
+
+@pytest.fixture
+def timetable(cast: Cast) -> None:
+    WindowFactory(unit=cast.unit_a, kind="class", start=time(8, 30), end=time(11, 30))
+    WindowFactory(unit=cast.unit_a, kind="dismissal", start=time(16, 0), end=time(17, 0))
+
+
+def visitor(**extra):  # type: ignore[no-untyped-def]
+    return {"id_type": "resident_id", "id_number": resident_id(years_ago(45), 501), "name": "孙师傅",
+            "phone": "13912345678", "purpose": "维修空调", **extra}
+
+
+def test_visitors_outside_class_hours_are_admitted_and_checked_out(cast: Cast, timetable: None) -> None:
+    from huxiao.gate.services import visits
+
+    visit = visits.visit_register(actor=cast.users["guard"], unit=cast.unit_a, at=at(14, 0), **visitor())
+    assert visit.status == "admitted"
+    client = api_as(cast.users["guard"])
+    inside = client.get(f"/api/v1/visits/?unit={cast.unit_a.pk}&status=admitted").json()["results"]
+    assert any(v["id"] == visit.pk and v["id_number_masked"].startswith("330106") for v in inside)
+    assert client.post(f"/api/v1/visits/{visit.pk}/checkout/").json()["decision"] == "left"
+    assert client.post(f"/api/v1/visits/{visit.pk}/checkout/").status_code == 409
+
+
+def test_in_class_hours_the_host_decides(cast: Cast, timetable: None) -> None:
+    from huxiao.gate.services import visits
+
+    teacher = cast.users["teacher"]
+    waiting = visits.visit_register(actor=cast.users["guard"], unit=cast.unit_a, at=at(9, 0), host=teacher,
+                                    **visitor())
+    assert waiting.status == "awaiting_host"
+    note = Notification.objects.get(user=teacher, kind="visit.awaiting_host")
+    assert "孙师傅" in note.body
+    answered = api_as(teacher).post(f"/api/v1/visits/{waiting.pk}/answer/", {"approve": True}, format="json")
+    assert answered.status_code == 200 and answered.json()["decision"] == "admitted"
+    again = api_as(teacher).post(f"/api/v1/visits/{waiting.pk}/answer/", {"approve": False}, format="json")
+    assert again.status_code == 409
+    no_host = visits.visit_register(actor=cast.users["guard"], unit=cast.unit_a, at=at(9, 5), **visitor())
+    assert no_host.status == "refused" and Visit.objects.filter(status="refused").count() == 1
+
+
+def test_a_block_list_hit_refuses_and_alerts_at_once(cast: Cast) -> None:
+    admin = api_as(cast.users["unit_admin"])
+    person_id = resident_id(years_ago(38), 777)
+    assert admin.post("/api/v1/block-list/", {"unit": cast.unit_a.pk, "name": "某甲", "id_number": person_id,
+                                              "reason": "人民法院人身安全保护令"}, format="json").status_code == 201
+    response = api_as(cast.users["guard"]).post("/api/v1/visits/", {"unit": cast.unit_a.pk, **visitor(
+        id_number=person_id, name="某甲")}, format="json")
+    assert response.status_code == 201
+    body = response.json()
+    assert body["decision"] == "refused"
+    assert body["reason"] == "不得放行。已通知警方。"
+    assert "法院" not in body["reason"]  # the guard is not told why
+    alerted = set(Notification.objects.filter(kind="visit.blocked").values_list("user__username", flat=True))
+    assert alerted == {"ka-admin", "officer"}
+    assert api_as(cast.users["guard"]).get("/api/v1/block-list/").json()["results"] == []
+
+
+def test_a_wrong_check_digit_is_a_clear_error_and_no_visit(cast: Cast) -> None:
+    before = Visit.objects.count()
+    bad = resident_id(years_ago(45), 501)
+    bad = bad[:17] + ("0" if bad[17] != "0" else "1")
+    response = api_as(cast.users["guard"]).post("/api/v1/visits/", {"unit": cast.unit_a.pk, **visitor(
+        id_number=bad)}, format="json")
+    assert response.status_code == 400 and "id_number" in response.json()["fields"]
+    assert "校验码" in response.json()["fields"]["id_number"][0]
+    assert Visit.objects.count() == before
