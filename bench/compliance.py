@@ -50,12 +50,13 @@ def progress(label: str, done: int, total: int) -> None:
 
 def configure(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("SECRET_KEY", "bench-" + base64.b64encode(os.urandom(24)).decode())
-    os.environ.setdefault("HUXIAO_FIELD_KEYS", "b1:" + base64.b64encode(os.urandom(32)).decode())
-    os.environ.setdefault("HUXIAO_HASH_KEY", base64.b64encode(os.urandom(32)).decode())
+    # Fixed keys: the data is synthetic, and a fixed key lets a second process (a profiler) read it.
+    os.environ.setdefault("SECRET_KEY", "bench-not-a-secret-" + "x" * 40)
+    os.environ.setdefault("HUXIAO_FIELD_KEYS", "b1:" + base64.b64encode(b"huxiao-bench-field-key-32-bytes!").decode())
+    os.environ.setdefault("HUXIAO_HASH_KEY", "huxiao-bench-hash-key-not-a-secret")
     os.environ.setdefault("HUXIAO_HOME", str(ROOT / "bench" / ".work"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huxiao.settings")
-    os.environ["ALLOWED_HOSTS"] = "testserver,localhost"
+    os.environ["ALLOWED_HOSTS"] = "testserver,localhost,127.0.0.1"
     (ROOT / "bench" / ".work").mkdir(parents=True, exist_ok=True)
 
 

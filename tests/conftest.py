@@ -20,6 +20,17 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
         build_cast()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_caches() -> None:
+    """Per-process memos (a unit's sub-district for the audit log, the day's dismissal windows) must not
+    carry over from one test's rolled-back rows to the next test's."""
+    from huxiao.core import audit
+    from huxiao.gate import selectors
+
+    audit._UNIT_SUBDISTRICT.clear()
+    selectors._DISMISSALS.clear()
+
+
 @pytest.fixture
 def cast(db: None) -> Cast:
     return load_cast() or build_cast()

@@ -250,3 +250,11 @@ def populate_gate(unit: Unit) -> None:
     BlockListEntry.objects.create(unit=unit, name=f"{marker}-blocked", id_number=resident_id(date(1975, 4, 4)),
                                   reason="法院禁止令")
     Notification.objects.create(user=staff, unit=unit, kind="test", title=f"{marker}-notice")
+    from huxiao.gate.models import Checkpoint, Handover, PatrolRound, Shift
+
+    guard = User.objects.filter(organisation=unit, role=Role.GUARD).order_by("username").first() or staff
+    Checkpoint.objects.create(unit=unit, name=f"{marker}-north-wall", order=1)
+    Shift.objects.create(unit=unit, guard=guard, start=at, end=at.replace(hour=18), note=marker)
+    Handover.objects.create(unit=unit, from_guard=guard, to_guard=guard, at=at, notes=marker)
+    PatrolRound.objects.create(unit=unit, guard=guard, started_at=at, finished_at=at, status="complete",
+                               day=at.date())

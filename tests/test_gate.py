@@ -254,3 +254,44 @@ def test_a_wrong_check_digit_is_a_clear_error_and_no_visit(cast: Cast) -> None:
     assert response.status_code == 400 and "id_number" in response.json()["fields"]
     assert "校验码" in response.json()["fields"]["id_number"][0]
     assert Visit.objects.count() == before
+
+
+# --- guard duty (F-GATE-4) -------------------------------------------------------------------------------
+
+def test_a_round_in_order_is_complete_and_a_skipped_checkpoint_is_flagged(cast: Cast) -> None:
+    from huxiao.compliance import engine
+    from huxiao.core.models import Unit
+    from huxiao.gate.models import Checkpoint, PatrolRound
+    from huxiao.gate.services import duty
+
+    Checkpoint.objects.filter(unit=cast.unit_a).delete()
+    PatrolRound.objects.filter(unit=cast.unit_a).delete()
+    admin, guard = cast.users["unit_admin"], cast.users["guard"]
+    points = [duty.checkpoint_add(actor=admin, unit=cast.unit_a, name=n) for n in ("正门", "北墙", "操场")]
+    client = api_as(guard)
+    yesterday = timezone.localtime() - timedelta(days=1)
+    for p in points:
+        duty.checkpoint_scan(actor=guard, token=p.token, at=yesterday)
+    first = PatrolRound.objects.get(guard=guard)
+    assert first.status == "complete" and first.missed == []
+    # Second round: the north wall skipped.
+    duty.checkpoint_scan(actor=guard, token=points[0].token, at=yesterday + timedelta(hours=1))
+    response = client.post("/api/v1/patrol-scans/", {"token": points[2].token}, format="json")
+    assert response.status_code == 201 and response.json()["status"] == "incomplete"
+    assert response.json()["missed"] == ["北墙", "操场"]  # skipped, and reached out of order
+    again = client.post("/api/v1/patrol-scans/", {"token": "HXC-not-ours"}, format="json")
+    assert again.status_code == 400 and "token" in again.json()["fields"]
+    verdict = engine.evaluate(Unit.objects.filter(pk=cast.unit_a.pk))[(cast.unit_a.pk, "patrol.rounds")]
+    assert verdict.status == "fail"  # one complete round yesterday, five required
+    assert verdict.evidence[0]["a"]["done"] == 1
+
+
+def test_patrol_pages(cast: Cast) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(cast.users["guard"])
+    assert client.get("/gate/patrol/").status_code == 200
+    client.force_login(cast.users["unit_admin"])
+    page = client.get(f"/units/{cast.unit_a.pk}/patrol/")
+    assert page.status_code == 200 and b"<svg" in page.content  # the printable checkpoint codes

@@ -122,6 +122,10 @@ BUILDERS: dict[str, Callable[[Cast, Unit], models.Model]] = {
     "gate.pickupperson": _first(gate.PickupPerson),
     "gate.delegation": _first(gate.Delegation),
     "notify.notification": _first(Notification, unit=lambda unit: unit),
+    "gate.checkpoint": _first(gate.Checkpoint),
+    "gate.patrolround": _first(gate.PatrolRound),
+    "gate.shift": _first(gate.Shift),
+    "gate.handover": _first(gate.Handover),
 }
 
 

@@ -14,7 +14,7 @@ from huxiao.force import api as force_api
 from huxiao.force import views as force_views
 from huxiao.force.forms import ACTIONS as FORCE_ACTIONS
 from huxiao.gate import api as gate_api
-from huxiao.gate import pickup_api
+from huxiao.gate import duty_api, pickup_api
 from huxiao.gate import screens as gate_screens
 from huxiao.gate import views as gate_views
 from huxiao.notify import api as notify_api
@@ -46,6 +46,10 @@ router.register("children", pickup_api.ChildViewSet, basename="child")
 router.register("pickup-persons", pickup_api.PickupPersonViewSet, basename="pickup-person")
 router.register("delegations", pickup_api.DelegationViewSet, basename="delegation")
 router.register("notifications", notify_api.NotificationViewSet, basename="notification")
+router.register("checkpoints", duty_api.CheckpointViewSet, basename="checkpoint")
+router.register("patrol-rounds", duty_api.PatrolRoundViewSet, basename="patrol-round")
+router.register("shifts", duty_api.ShiftViewSet, basename="shift")
+router.register("handovers", duty_api.HandoverViewSet, basename="handover")
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="token"),
@@ -53,6 +57,7 @@ api_v1 = [
     path("units/<int:pk>/timetable/", gate_api.TimetableView.as_view(), name="unit-timetable"),
     path("visibility/", force_api.VisibilityView.as_view(), name="visibility"),
     path("pickups/", pickup_api.PickupView.as_view(), name="pickups"),
+    path("patrol-scans/", duty_api.PatrolScanView.as_view(), name="patrol-scans"),
     path("compliance/rules/", compliance_api.RuleListView.as_view(), name="compliance-rules"),
     path("compliance/parameters/", compliance_api.ParametersView.as_view(), name="compliance-parameters"),
     *router.urls,
@@ -89,6 +94,8 @@ urlpatterns = [
     path("gate/pickup/release/", gate_screens.PickupReleaseView.as_view(), name="gate-pickup-release"),
     path("gate/board/", gate_screens.BoardView.as_view(), name="gate-board"),
     path("gate/children/", gate_screens.ChildrenView.as_view(), name="gate-children"),
+    path("gate/patrol/", gate_screens.PatrolScreenView.as_view(), name="gate-patrol"),
+    path("units/<int:pk>/patrol/", gate_screens.UnitPatrolView.as_view(), name="gate-patrol-report"),
     path("gate/persons/<int:pk>/card/", gate_screens.CardView.as_view(), name="gate-card"),
     path("gate/visitors/", gate_screens.VisitorScreenView.as_view(), name="gate-visitors"),
     path("gate/visits/<int:pk>/checkout/", gate_screens.VisitCheckoutView.as_view(), name="gate-visit-checkout"),

@@ -40,6 +40,9 @@ def register_all() -> None:
         auditlog.register(model, mask_fields=masked, exclude_fields=exclude, mask_callable=f"{__name__}.redact")
 
 
+_UNIT_SUBDISTRICT: dict[int, int | None] = {}
+
+
 def subdistrict_of(instance: models.Model) -> int | None:
     """Which sub-district an object belongs to, so the audit viewer can be scoped."""
     for attr in ("subdistrict_id",):
@@ -50,7 +53,11 @@ def subdistrict_of(instance: models.Model) -> int | None:
 
     unit_id = getattr(instance, "unit_id", None)
     if unit_id:
-        return Unit.objects.filter(pk=unit_id).values_list("subdistrict_id", flat=True).first()
+        # A unit never changes sub-district (the services do not allow it): remember the answer.
+        if unit_id not in _UNIT_SUBDISTRICT:
+            _UNIT_SUBDISTRICT[unit_id] = Unit.objects.filter(pk=unit_id).values_list(
+                "subdistrict_id", flat=True).first()
+        return _UNIT_SUBDISTRICT[unit_id]
     org_id = getattr(instance, "organisation_id", None)
     if org_id:
         return Organisation.objects.filter(pk=org_id).values_list("subdistrict_id", flat=True).first()

@@ -275,7 +275,8 @@ class ApiToken(models.Model):
 
     @classmethod
     def find(cls, key: str) -> ApiToken | None:
-        return cls.objects.live().select_related("user").filter(digest=_token_digest(key)).first()
+        return (cls.objects.live().select_related("user__organisation").defer("user__phone", "user__id_number")
+                .filter(digest=_token_digest(key)).first())
 
 
 class IdempotencyKey(models.Model):

@@ -139,6 +139,7 @@ def build_demo(*, password: str, progress: Progress = _quiet) -> dict[str, int]:
     for index, unit in enumerate(units):
         teacher = demo_gate.teacher_account(unit, password=password, index=index)
         demo_gate.seed_unit(unit, index, teacher=teacher, today=today)
+        demo_gate.seed_duty(unit, guard=User.objects.filter(username=f"{unit.code}-guard").first(), today=today)
     tick("classes, children, pick-up persons")
     police = User.objects.get(username="police")
     guards = {u.organisation_id: u for u in User.objects.filter(role=Role.GUARD, organisation__subdistrict=root)}

@@ -13,6 +13,7 @@ Most units pass every rule; a few break one on purpose, so the compliance matrix
     S04  lvp.assigned        no legal vice-principal (so its lectures are behind too)
     S06  lvp.lectures        one class-hour this year
     S08  guards.certificate  a guard without a security-guard certificate
+    K04  patrol.rounds       three patrol rounds yesterday, one of them skipping a checkpoint (demo/gate.py)
 
 Idempotent: a unit that already has guards is not seeded again; check-ins are topped up to today.
 """
@@ -57,7 +58,7 @@ SOMETIMES_LATE = {"K06", "S03"}  # eight weeks of check-ins: the visibility char
 BREAKS = {
     "K03": "guards.age", "K02": "guards.age.warn", "K05": "guards.count", "K07": "guards.equipment",
     "K09": "police_room.set_up", "K10": "police.visibility", "S02": "police.assigned", "S04": "lvp.assigned",
-    "S06": "lvp.lectures", "S08": "guards.certificate",
+    "S06": "lvp.lectures", "S08": "guards.certificate", "K04": "patrol.rounds",
 }
 
 

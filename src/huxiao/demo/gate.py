@@ -62,3 +62,45 @@ def seed_unit(unit: Unit, index: int, *, teacher: User, today: date) -> None:
     if unit.code == "K01":
         BlockListEntry.objects.create(unit=unit, name="周某", id_number=resident_id(date(1979, 6, 6), 913),
                                       reason="人民法院人身安全保护令（禁止接近子女）")
+
+
+CHECKPOINTS = ["正门", "北侧围墙", "操场", "教学楼", "食堂"]
+ROUND_HOURS = [7, 9, 11, 13, 15, 18]
+
+
+def seed_duty(unit: Unit, *, guard: User | None, today: date) -> None:
+    """Checkpoints, a week of patrol rounds (K04 skips some: ``patrol.rounds`` fails there), this week's
+    shifts. Rounds are topped up to yesterday on each run."""
+    from datetime import datetime, time
+
+    from huxiao.gate.models import Checkpoint, PatrolRound, RoundScan, Shift
+
+    if guard is None:
+        return
+    if not Checkpoint.objects.filter(unit=unit).exists():
+        for order, name in enumerate(CHECKPOINTS, start=1):
+            Checkpoint.objects.create(unit=unit, name=name, order=order)
+        for back in range(0, 7):
+            day = today - timedelta(days=back)
+            Shift.objects.create(unit=unit, guard=guard,
+                                 start=timezone.make_aware(datetime.combine(day, time(7, 0))),
+                                 end=timezone.make_aware(datetime.combine(day, time(19, 0))))
+    checkpoints = list(Checkpoint.objects.filter(unit=unit, active=True).order_by("order"))
+    done_days = set(PatrolRound.objects.filter(unit=unit).values_list("day", flat=True))
+    rng = random.Random(f"rounds-{unit.code}")
+    for back in range(7, 0, -1):
+        day = today - timedelta(days=back)
+        if day in done_days:
+            continue
+        hours = ROUND_HOURS[:3] if unit.code == "K04" and back == 1 else ROUND_HOURS
+        for hour in hours:
+            start = timezone.make_aware(datetime.combine(day, time(hour, rng.randint(0, 20))))
+            skip = unit.code == "K04" and back == 1 and hour == hours[-1]
+            scanned = [c for c in checkpoints if not (skip and c.order == 2)]
+            patrol_round = PatrolRound.objects.create(
+                unit=unit, guard=guard, started_at=start, day=day,
+                finished_at=start + timedelta(minutes=4 * len(scanned)),
+                status="incomplete" if skip else "complete", missed=[checkpoints[1].name] if skip else [])
+            RoundScan.objects.bulk_create([RoundScan(round=patrol_round, checkpoint=c, in_order=True,
+                                                     at=start + timedelta(minutes=4 * i))
+                                           for i, c in enumerate(scanned)])

@@ -7,6 +7,7 @@ htmx partials; every action goes through the same services as the API.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -103,7 +104,7 @@ class PickupLookupView(GateMixin, View):
 def _mark_released(children: list[Child], unit: Unit) -> None:
     """Tell the guard at once which of these children have gone today (one query)."""
     now = timezone.localtime()
-    slot = pickup_services.dismissal_slot(unit, now)
+    slot = pickup_services.dismissal_slot(unit.pk, now)
     released = {r.child_id: r for r in Release.objects.filter(unit=unit, day=now.date(), slot=slot,
                                                               child__in=[c.pk for c in children])}
     for child in children:
@@ -335,3 +336,105 @@ class CardView(GateMixin, View):
         svg = segno.make(person.credential, error="m").svg_inline(scale=5, dark="#000", light="#fff")
         return render(request, "gate/card.html", {"person": person, "qr": mark_safe(svg),
                                                   "id_masked": mask_resident_id(person.id_number)})
+
+
+# --- guard duty: patrol rounds, checkpoints, shifts, handovers (F-GATE-4) ------------------------------
+
+class PatrolScreenView(GateMixin, View):
+    """The guard's round: scan each checkpoint's code in order; the screen shows what is left."""
+
+    def context(self, unit: Unit, **extra: Any) -> dict[str, Any]:
+        from huxiao.gate.models import Checkpoint, PatrolRound, RoundStatus
+
+        user: Any = self.request.user
+        current = PatrolRound.objects.filter(guard=user, status=RoundStatus.IN_PROGRESS).first()
+        scanned = {s.checkpoint_id: s for s in current.scans.all()} if current else {}
+        checkpoints = [{"cp": c, "scan": scanned.get(c.pk)} for c in Checkpoint.objects.filter(unit=unit, active=True)]
+        today = PatrolRound.objects.filter(unit=unit, day=timezone.localdate()).exclude(
+            status=RoundStatus.IN_PROGRESS).order_by("-started_at")
+        guards = User.objects.filter(organisation=unit, role=Role.GUARD, is_active=True).exclude(pk=user.pk)
+        return {"unit": unit, "current": current, "checkpoints": checkpoints, "today": today, "guards": guards,
+                **extra}
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(request, "gate/patrol.html", self.context(self.unit()))
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from huxiao.gate.services import duty
+
+        unit = self.unit()
+        actor: Any = request.user
+        try:
+            if request.POST.get("action") == "finish":
+                duty.round_finish(actor=actor)
+            elif request.POST.get("action") == "handover":
+                to_guard = get_object_or_404(User.objects.filter(organisation=unit), pk=_int(request.POST.get("to")))
+                duty.handover_record(actor=actor, unit=unit, to_guard=to_guard,
+                                     equipment_ok=request.POST.get("equipment_ok") == "on",
+                                     notes=request.POST.get("notes", ""))
+                messages.success(request, _("Handover recorded."))
+            else:
+                duty.checkpoint_scan(actor=actor, token=request.POST.get("token", ""))
+        except ValidationError as exc:
+            return render(request, "gate/patrol.html", self.context(unit, error=" ".join(exc.messages)), status=400)
+        except Conflict as exc:
+            return render(request, "gate/patrol.html", self.context(unit, error=str(exc.detail)), status=409)
+        return redirect("gate-patrol")
+
+
+class UnitPatrolView(LoginRequiredMixin, View):
+    """A unit's guard duty: the last week's rounds (what ``patrol.rounds`` judges), its checkpoints and their
+    printable codes, the shift rota and the handover log."""
+
+    scope_model = Unit
+
+    def get_unit(self, request: HttpRequest, pk: int) -> Unit:
+        return get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        import segno
+        from django.utils.safestring import mark_safe
+
+        from huxiao.gate.models import Checkpoint, Handover, PatrolRound, Shift
+
+        unit = self.get_unit(request, pk)
+        user: Any = request.user
+        is_admin = user.role == Role.UNIT_ADMIN and user.organisation_id == unit.pk
+        since = timezone.localdate() - timedelta(days=6)
+        rounds = PatrolRound.objects.filter(unit=unit, day__gte=since).select_related("guard").order_by("-started_at")
+        checkpoints = list(Checkpoint.objects.filter(unit=unit, active=True))
+        codes = [{"cp": c, "svg": mark_safe(segno.make(c.token, error="m").svg_inline(scale=4))}
+                 for c in checkpoints] if is_admin else []
+        now = timezone.now()
+        return render(request, "gate/unit_patrol.html", {
+            "unit": unit, "rounds": rounds[:100], "checkpoints": checkpoints, "codes": codes, "is_admin": is_admin,
+            "shifts": Shift.objects.filter(unit=unit, end__gte=now - timedelta(days=1)).select_related("guard")[:50],
+            "handovers": Handover.objects.filter(unit=unit).select_related("from_guard", "to_guard")[:20],
+            "guards": User.objects.filter(organisation=unit, role=Role.GUARD, is_active=True) if is_admin else [],
+        })
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from datetime import datetime as datetime_
+
+        from huxiao.gate.services import duty
+
+        unit = self.get_unit(request, pk)
+        actor: Any = request.user
+        try:
+            if request.POST.get("action") == "checkpoint":
+                duty.checkpoint_add(actor=actor, unit=unit, name=request.POST.get("name", ""))
+            elif request.POST.get("action") == "shift":
+                guard = get_object_or_404(User.objects.filter(organisation=unit), pk=_int(request.POST.get("guard")))
+                try:
+                    start = timezone.make_aware(datetime_.fromisoformat(request.POST.get("start", "")))
+                    end = timezone.make_aware(datetime_.fromisoformat(request.POST.get("end", "")))
+                except ValueError:
+                    raise ValidationError({"start": [_("Enter a valid date and time.")]}) from None
+                duty.shift_add(actor=actor, unit=unit, guard=guard, start=start, end=end)
+            else:
+                raise ValidationError({"action": [_("Unknown action.")]})
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("gate-patrol-report", pk=unit.pk)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +38,40 @@ def windows_on(unit: Unit, day: date) -> list[TimetableWindow]:
         return []
     weekday = day.isoweekday()
     return [w for w in unit.timetable_windows.all() if w.applies_on(weekday)]
+
+
+# The day's dismissal windows per unit, kept for a minute in each process: the pick-up's hot path asks for
+# them on every release. ``forget_windows`` drops a unit's entries when its timetable changes here; other
+# processes see the change within the minute.
+_DISMISSALS: dict[tuple[int, date], tuple[float, list[tuple[int, time]]]] = {}
+_DISMISSALS_TTL = 60.0
+
+
+def dismissal_windows(unit_id: int, day: date) -> list[tuple[int, time]]:
+    """[(window id, end)] of the unit's dismissal windows on ``day``, by start; none on a holiday."""
+    import time as clock
+
+    from django.db.models import Exists, OuterRef
+
+    key = (unit_id, day)
+    cached = _DISMISSALS.get(key)
+    if cached is not None and cached[0] > clock.monotonic():
+        return cached[1]
+    weekday = str(day.isoweekday())
+    rows = list(TimetableWindow.objects.filter(unit_id=unit_id, kind=WindowKind.DISMISSAL).annotate(
+        off=Exists(Holiday.objects.filter(unit_id=OuterRef("unit_id"), date=day))).order_by("start").values_list(
+        "pk", "weekdays", "end", "off"))
+    windows = [] if any(off for *_rest, off in rows) else [(pk, end) for pk, days, end, _off in rows
+                                                           if weekday in days]
+    if len(_DISMISSALS) > 10_000:
+        _DISMISSALS.clear()
+    _DISMISSALS[key] = (clock.monotonic() + _DISMISSALS_TTL, windows)
+    return windows
+
+
+def forget_windows(unit_id: int) -> None:
+    for key in [k for k in _DISMISSALS if k[0] == unit_id]:
+        _DISMISSALS.pop(key, None)
 
 
 def gate_mode(unit: Unit, at: datetime | None = None) -> GateMode:

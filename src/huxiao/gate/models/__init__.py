@@ -1,6 +1,7 @@
 """F-GATE models: the timetable (F-GATE-3), visitors (F-GATE-1), children and pick-ups (F-GATE-2), guard
 duty and patrol rounds (F-GATE-4)."""
 
+from huxiao.gate.models.duty import Checkpoint, Handover, PatrolRound, RoundScan, RoundStatus, Shift
 from huxiao.gate.models.pickup import (
     CREDENTIAL_PREFIX,
     Child,
@@ -20,15 +21,21 @@ __all__ = [
     "CREDENTIAL_PREFIX",
     "ISO_WEEKDAYS",
     "BlockListEntry",
+    "Checkpoint",
     "Child",
     "Delegation",
+    "Handover",
     "Holiday",
     "IdType",
+    "PatrolRound",
     "PickupPerson",
     "RefusedPickup",
     "Release",
     "ReleaseMethod",
+    "RoundScan",
+    "RoundStatus",
     "SchoolClass",
+    "Shift",
     "TimetableWindow",
     "Visit",
     "VisitStatus",

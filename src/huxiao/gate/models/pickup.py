@@ -164,7 +164,7 @@ class ReleaseMethod(models.TextChoices):
     DELEGATION = "delegation", _("Delegation code and ID")
 
 
-class Release(models.Model):
+class Release(AuditedMixin, models.Model):
     """A child handed over at the gate. One per child per dismissal, by a unique constraint."""
 
     child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="releases")
@@ -202,7 +202,7 @@ class Release(models.Model):
         return _unit_staff_only(user, "unit")
 
 
-class RefusedPickup(models.Model):
+class RefusedPickup(AuditedMixin, models.Model):
     """An attempt to take a child that was refused: kept, and alerted (F-GATE-2)."""
 
     child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.CASCADE, related_name="+")

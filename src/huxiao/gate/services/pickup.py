@@ -140,19 +140,19 @@ def delegation_create(*, actor: User, child: Child, name: str, id_number: str, d
 
 # --- the release ------------------------------------------------------------------------------------
 
-def dismissal_slot(unit: Unit, at: datetime) -> int:
+def dismissal_slot(unit_id: int, at: datetime) -> int:
     """The dismissal a release at ``at`` belongs to: the day's dismissal window that is open or next, or
     the last one once all have closed; 0 on a day without dismissal windows."""
-    from huxiao.gate.selectors import windows_on
+    from huxiao.gate.selectors import dismissal_windows
 
-    windows = sorted((w for w in windows_on(unit, at.date()) if w.kind == "dismissal"), key=lambda w: w.start)
+    windows = dismissal_windows(unit_id, at.date())
     if not windows:
         return 0
     now = at.time()
-    for window in windows:
-        if now < window.end:
-            return int(window.pk)
-    return int(windows[-1].pk)
+    for pk, end in windows:
+        if now < end:
+            return pk
+    return windows[-1][0]
 
 
 def pickup_release(*, actor: User, child: Child, person: PickupPerson | None = None, credential: str | None = None,
@@ -181,11 +181,11 @@ def pickup_release(*, actor: User, child: Child, person: PickupPerson | None = N
     else:
         raise ValidationError({"non_field_errors": [_("Give person, credential, or delegation_code with "
                                                       "id_number.")]})
-    unit = child.unit
+    slot = dismissal_slot(child.unit_id, at)
     try:
         with transaction.atomic():
             release = Release.objects.create(child=child, unit_id=child.unit_id, day=at.date(),
-                                             slot=dismissal_slot(unit, at), person=person, delegation=delegation,
+                                             slot=slot, person=person, delegation=delegation,
                                              taken_by=taken_by, method=method, guard=actor, released_at=at)
             if delegation is not None:
                 # One-time: a conditional update whose row count is checked.
@@ -193,7 +193,7 @@ def pickup_release(*, actor: User, child: Child, person: PickupPerson | None = N
                 if used != 1:
                     raise IntegrityError("delegation already used")
     except IntegrityError:
-        first = Release.objects.filter(child=child, day=at.date(), slot=dismissal_slot(unit, at)).first()
+        first = Release.objects.filter(child=child, day=at.date(), slot=slot).first()
         if first is None:  # the delegation was used for another dismissal
             raise Conflict(_("This delegation has already been used."), code="delegation_used") from None
         when = timezone.localtime(first.released_at)
@@ -208,7 +208,8 @@ def _person_by_credential(actor: User, child: Child, credential: str) -> PickupP
     token = credential.strip()
     if not token.startswith(CREDENTIAL_PREFIX) or not 20 <= len(token) <= 40:
         raise ValidationError({"credential": [_("This is not a Huxiao pick-up card.")]})
-    person = PickupPerson.objects.filter(credential_hash=lookup_hash(PickupPerson, "credential", token)).first()
+    person = PickupPerson.objects.filter(credential_hash=lookup_hash(PickupPerson, "credential", token)).only(
+        "id", "child_id", "unit_id", "name", "relation", "revoked_at").first()
     if person is None:
         _refuse(actor, child, _("A pick-up card that is not (or no longer) valid was shown."), presented="?")
     assert person is not None

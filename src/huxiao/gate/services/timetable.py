@@ -79,5 +79,8 @@ def timetable_replace(
     for gone_h in old_holidays.values():
         gone_h.delete()
     from huxiao.compliance.engine import refresh_unit
+    from huxiao.gate.selectors import forget_windows
+
+    forget_windows(unit.pk)
 
     refresh_unit(unit.pk)  # visibility counts against the timetable
