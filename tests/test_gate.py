@@ -295,3 +295,24 @@ def test_patrol_pages(cast: Cast) -> None:
     client.force_login(cast.users["unit_admin"])
     page = client.get(f"/units/{cast.unit_a.pk}/patrol/")
     assert page.status_code == 200 and b"<svg" in page.content  # the printable checkpoint codes
+
+
+def test_when_dismissal_closes_the_children_still_waiting_are_listed_and_teachers_told(cast: Cast,
+                                                                                        family: dict) -> None:
+    from huxiao.gate.models import DismissalClosed
+    from huxiao.gate.services.pickup import dismissals_close
+
+    window = WindowFactory(unit=cast.unit_a, kind="dismissal", start=time(16, 0), end=time(17, 0))
+    day = timezone.localdate()
+    weekday_date = day - timedelta(days=(day.isoweekday() - 3) % 7)  # a Wednesday, not a holiday
+    at_release = datetime.combine(weekday_date, time(16, 10), tzinfo=SH)
+    pickup_services.pickup_release(actor=cast.users["guard"], child=family["child"], person=family["mother"],
+                                   at=at_release)
+    closed_at = datetime.combine(weekday_date, time(17, 2), tzinfo=SH)
+    assert dismissals_close(now=closed_at) == 1
+    assert dismissals_close(now=closed_at) == 0  # once
+    record = DismissalClosed.objects.get(window=window, day=weekday_date)
+    names = {w["name"] for w in record.waiting}
+    assert "张小明" in names and "李小雨" not in names
+    note = Notification.objects.get(user=cast.users["teacher"], kind="dismissal.waiting", title__contains="中二班")
+    assert "张小明" in note.body and "李小雨" not in note.body

@@ -254,7 +254,12 @@ class UnitPickupsView(LoginRequiredMixin, View):
         refused = RefusedPickup.objects.filter(unit=unit, at__date=today).select_related("child", "guard")
         releases = (Release.objects.filter(unit=unit, day=today).select_related("child__school_class", "guard")
                     if user.role != Role.POLICE else Release.objects.none())
-        return render(request, "gate/unit_pickups.html", {"unit": unit, "refused": refused, "releases": releases})
+        from huxiao.gate.models import DismissalClosed
+
+        closed = (DismissalClosed.objects.filter(unit=unit, day=today).select_related("window")
+                  if own_staff else DismissalClosed.objects.none())
+        return render(request, "gate/unit_pickups.html", {"unit": unit, "refused": refused, "releases": releases,
+                                                          "closed": closed})
 
 
 class UnitVisitsView(LoginRequiredMixin, View):
@@ -262,9 +267,11 @@ class UnitVisitsView(LoginRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
-        visits = Visit.objects.visible_to(request.user).filter(unit=unit, day=timezone.localdate()).select_related(
-            "host")
-        return render(request, "gate/unit_visits.html", {"unit": unit, "visits": visits})
+        scoped = Visit.objects.visible_to(request.user).filter(unit=unit)
+        visits = scoped.filter(day=timezone.localdate()).select_related("host")
+        # Admitted and never checked out, today or before: who may still be on the campus.
+        inside = scoped.filter(status=VisitStatus.ADMITTED).order_by("arrived_at")
+        return render(request, "gate/unit_visits.html", {"unit": unit, "visits": visits, "inside": inside})
 
 
 # --- children, pick-up persons, cards, delegations (the unit admin and the class teachers) -------------

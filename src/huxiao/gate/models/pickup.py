@@ -225,3 +225,31 @@ class RefusedPickup(AuditedMixin, models.Model):
     @classmethod
     def scope_filter(cls, user: Any) -> Q:
         return _unit_staff_only(user, "unit")
+
+
+class DismissalClosed(models.Model):
+    """A dismissal window that has closed, checked once: who was still waiting, and that their class
+    teachers were told (F-GATE-2)."""
+
+    unit = models.ForeignKey("core.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    window = models.ForeignKey("gate.TimetableWindow", verbose_name=_("window"), on_delete=models.CASCADE,
+                               related_name="+")
+    day = models.DateField(_("date"))
+    waiting = models.JSONField(_("still waiting"), default=list)  # [{"child": id, "name", "class"}]
+    checked_at = models.DateTimeField(_("checked at"), auto_now_add=True)
+
+    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    audit_exclude = True
+
+    class Meta:
+        verbose_name = _("closed dismissal")
+        verbose_name_plural = _("closed dismissals")
+        ordering = ["-day", "-checked_at"]
+        constraints = [models.UniqueConstraint(fields=["window", "day"], name="dismissal_checked_once")]
+
+    def __str__(self) -> str:
+        return f"{self.window_id} {self.day}"
+
+    @classmethod
+    def scope_filter(cls, user: Any) -> Q:
+        return _unit_staff_only(user, "unit")

@@ -8,6 +8,7 @@ constraint makes exactly-once, its audit row. A refusal is recorded and alerted 
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -263,3 +264,59 @@ def _refuse(actor: User, child: Child, reason: str, *, presented: str = "", code
                                                                     "reason": reason})
     raise Refused(_("Do not release this child: not authorised. The unit admin has been informed."), code=code)
 
+
+
+def dismissals_close(*, now: datetime | None = None, within_minutes: int = 10) -> int:
+    """Check the dismissal windows that closed in the last ``within_minutes``: children still waiting are
+    listed and their class teachers (and the unit admin) told. Each window is checked once a day — a unique
+    row claims it — so the job may run every minute, on several workers, without telling anyone twice."""
+    from collections import defaultdict
+    from datetime import timedelta
+
+    from huxiao.gate.models import DismissalClosed, Holiday, TimetableWindow
+
+    now = timezone.localtime(now or timezone.now())
+    day, clock = now.date(), now.time()
+    earliest = (now - timedelta(minutes=within_minutes)).time() if now.hour or now.minute >= within_minutes else None
+    windows = TimetableWindow.objects.filter(kind="dismissal", end__lte=clock, weekdays__contains=str(
+        day.isoweekday())).exclude(unit__in=Holiday.objects.filter(date=day).values("unit_id")).select_related("unit")
+    if earliest is not None:
+        windows = windows.filter(end__gt=earliest)
+    told = 0
+    for window in windows:
+        if window.unit.kind and not window.unit.active:
+            continue
+        released = Release.objects.filter(unit_id=window.unit_id, day=day, slot=window.pk).values("child_id")
+        waiting = list(Child.objects.filter(unit_id=window.unit_id, active=True).exclude(pk__in=released)
+                       .select_related("school_class__teacher").order_by("school_class__name", "name"))
+        try:
+            with transaction.atomic():
+                DismissalClosed.objects.create(unit_id=window.unit_id, window=window, day=day, waiting=[
+                    {"child": c.pk, "name": c.name, "class": c.school_class.name} for c in waiting])
+                by_class: dict[SchoolClass, list[str]] = defaultdict(list)
+                for child in waiting:
+                    by_class[child.school_class].append(child.name)
+                for klass, names in by_class.items():
+                    if klass.teacher is not None:
+                        _tell_teacher(klass, names, window)
+                if waiting:
+                    _tell_admins(window, len(waiting))
+                told += 1
+        except IntegrityError:
+            continue  # another worker checked this window already
+    return told
+
+
+def _tell_teacher(klass: SchoolClass, names: list[str], window: Any) -> None:
+    assert klass.teacher is not None
+    notify(users=[klass.teacher], kind="dismissal.waiting", level=Level.WARNING, unit=window.unit,
+           url=reverse("gate-board") + f"?class={klass.pk}",
+           title=lambda: _("%(class)s: %(n)s children still waiting") % {"class": klass.name, "n": len(names)},
+           body=lambda: "、".join(names))
+
+
+def _tell_admins(window: Any, count: int) -> None:
+    admins = User.objects.filter(organisation_id=window.unit_id, role=Role.UNIT_ADMIN, is_active=True)
+    notify(users=admins, kind="dismissal.waiting", level=Level.WARNING, unit=window.unit,
+           url=reverse("gate-pickups", args=[window.unit_id]),
+           title=lambda: _("Dismissal closed: %(n)s children still waiting") % {"n": count})
