@@ -38,20 +38,20 @@ def test_admin_filters_failing_kindergartens_and_opens_the_evidence(page, demo) 
     page.select_option("#matrix-status", "fail")
     expect(page).to_have_url(re.compile(r"kind=kindergarten.*status=fail|status=fail.*kind=kindergarten"))
     rows = matrix.locator("tbody tr")
-    expect(rows).to_have_count(5)
-    for code in ("K03", "K05", "K07", "K09", "K10"):
+    expect(rows).to_have_count(6)
+    for code in ("K03", "K04", "K05", "K07", "K09", "K10"):
         expect(page.get_by_test_id(f"row-{code}")).to_be_visible()
     # Readable without colour: an icon and a word in every cell.
     cell = page.get_by_test_id("cell-K03-guards.age")
     expect(cell).to_contain_text("不合格")
     shot(page, "compliance-matrix-zh")
 
-    # The Excel export holds what is shown: the five failing kindergartens.
+    # The Excel export holds what is shown: the six failing kindergartens.
     with page.expect_download() as download:
         page.get_by_test_id("export").click()
     book = load_workbook(BytesIO(download.value.path().read_bytes()), read_only=True)
     codes = [row[0] for row in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
-    assert sorted(codes) == ["K03", "K05", "K07", "K09", "K10"]
+    assert sorted(codes) == ["K03", "K04", "K05", "K07", "K09", "K10"]
     evidence = "\n".join(str(r[5]) for r in book.worksheets[1].iter_rows(min_row=2, values_only=True))
     assert "王秀英" in evidence
 

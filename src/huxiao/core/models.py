@@ -275,8 +275,10 @@ class ApiToken(models.Model):
 
     @classmethod
     def find(cls, key: str) -> ApiToken | None:
-        return (cls.objects.live().select_related("user__organisation").defer("user__phone", "user__id_number")
-                .filter(digest=_token_digest(key)).first())
+        # A digest is unique: no ORDER BY (``first()`` would add one), no personal fields decrypted.
+        found = list(cls.objects.live().select_related("user__organisation").defer("user__phone", "user__id_number")
+                     .filter(digest=_token_digest(key)).order_by()[:1])
+        return found[0] if found else None
 
 
 class IdempotencyKey(models.Model):
