@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import factory
 
 from huxiao.core.models import Organisation, OrgType, Role, Unit, UnitKind, User
+from huxiao.demo.force import resident_id
 from huxiao.gate.models import Holiday, TimetableWindow, WindowKind
 
 PASSWORD = "Correct-Horse-42!"
@@ -214,12 +215,12 @@ def populate_force(unit: Unit) -> None:
 
 
 
-def resident_id(born: date, seq: int = 123) -> str:
-    """A valid GB 11643 number for someone born on ``born``."""
-    from huxiao.core.validators import resident_id_check_digit
+def years_ago(years: int, days: int = 30) -> date:
+    """A birth date ``years`` years and ``days`` days before today."""
+    from django.utils import timezone
 
-    first17 = f"330106{born:%Y%m%d}{seq % 1000:03d}"
-    return first17 + resident_id_check_digit(first17)
+    today = timezone.localdate()
+    return today.replace(year=today.year - years) - timedelta(days=days)
 
 
 def populate_gate(unit: Unit) -> None:

@@ -12,23 +12,12 @@ from django.utils import timezone
 from huxiao.compliance import engine
 from huxiao.compliance.models import Result, Snapshot
 from huxiao.core.models import Unit
-from huxiao.core.validators import resident_id_check_digit
 from huxiao.force.models import CheckIn, Equipment, Guard, PoliceAssignment
 from huxiao.force.rules import age_on
 from tests.conftest import api_as
-from tests.factories import Cast, UnitFactory
+from tests.factories import Cast, UnitFactory, resident_id, years_ago
 
 REQUIRED = ["restraining_fork", "stab_vest", "cut_gloves", "baton", "helmet", "shield"]
-
-
-def resident_id(born: date, seq: str = "123") -> str:
-    first17 = f"330106{born:%Y%m%d}{seq}"
-    return first17 + resident_id_check_digit(first17)
-
-
-def years_ago(years: int, days: int = 30) -> date:
-    today = timezone.localdate()
-    return today.replace(year=today.year - years) - timedelta(days=days)
 
 
 def verdicts(client, unit_id: int, lang: str = "en") -> dict[str, dict]:  # type: ignore[no-untyped-def]
@@ -66,7 +55,7 @@ def test_a_new_kindergarten_with_one_old_guard_fails_and_each_fix_turns_it_to_pa
     assert f"保安 王秀英，{born.isoformat()} 出生，现年 58 岁" in zh["guards.age"]["evidence"]
 
     # Fix each through the API.
-    for name, seq in (("李强", "211"), ("张伟", "231")):
+    for name, seq in (("李强", 211), ("张伟", 231)):
         r = principal.post("/api/v1/guards/", {"unit": unit_id, "name": name, "id_number": resident_id(
             years_ago(40), seq), "certificate_no": f"ZJ-{seq}"}, format="json")
         assert r.status_code == 201, r.content

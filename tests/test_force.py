@@ -23,8 +23,7 @@ from huxiao.force import services
 from huxiao.force.models import CheckIn, CheckInPoint, Equipment, EscortDuty, Guard, PoliceAssignment
 from huxiao.force.selectors import visibility_counts
 from tests.conftest import api_as
-from tests.factories import Cast, UnitFactory, WindowFactory
-from tests.test_compliance import resident_id, years_ago
+from tests.factories import Cast, UnitFactory, WindowFactory, resident_id, years_ago
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -133,12 +132,12 @@ def test_guard_list_shows_masked_ids_and_ages_without_per_row_queries(cast: Cast
     client = api_as(cast.users["admin"])
     for i in range(3):
         client.post("/api/v1/guards/", {"unit": cast.unit_a.pk, "name": f"保安{i}",
-                                         "id_number": resident_id(years_ago(30 + i), f"{i}11")}, format="json")
+                                         "id_number": resident_id(years_ago(30 + i), int(f"{i}11"))}, format="json")
     with CaptureQueriesContext(connection) as few:
         client.get("/api/v1/guards/?page_size=500")
     for i in range(20):
         Guard.objects.create(unit=cast.unit_b, name=f"g{i}", birth_date=years_ago(40), id_number=resident_id(
-            years_ago(40), f"{i:03d}"))
+            years_ago(40), i))
     with CaptureQueriesContext(connection) as many:
         body = client.get("/api/v1/guards/?page_size=500").json()
     assert len(few.captured_queries) == len(many.captured_queries)
@@ -242,7 +241,7 @@ def test_force_page_and_its_forms(cast: Cast) -> None:
     assert bad.status_code == 400
     assert "校验码" in bad.content.decode()  # the form speaks the user's language (Chinese by default)
     ok = client.post(f"/units/{cast.unit_a.pk}/force/guard/", {
-        "name": "新人", "id_number": resident_id(years_ago(35), "777"), "certificate_no": "C9", "active": "on"})
+        "name": "新人", "id_number": resident_id(years_ago(35), 777), "certificate_no": "C9", "active": "on"})
     assert ok.status_code == 302 and ok["Location"].endswith("#guards")
     assert Guard.objects.filter(unit=cast.unit_a, name="新人", active=True).exists()
     # The police form is the station's, not the unit's.
@@ -377,3 +376,14 @@ def test_parameters_page_saves_and_refuses_bad_values(cast: Cast) -> None:
                                                                         "guards.required_equipment": kinds}
     assert page_for(cast.users["unit_admin"]).post("/compliance/parameters/", {
         "guards.max_age": "70"}).status_code == 403
+
+
+def test_the_same_member_twice_on_a_window_is_a_form_error(cast: Cast) -> None:
+    from huxiao.force.models import StaffMember
+
+    member = StaffMember.objects.get(unit=cast.unit_a)
+    window = cast.unit_a.timetable_windows.get()
+    assert EscortDuty.objects.filter(member=member, window=window).exists()  # the cast's own
+    response = page_for(cast.users["unit_admin"]).post(f"/units/{cast.unit_a.pk}/force/escort/", {
+        "member": member.pk, "window": window.pk, "weekdays": "12345"})
+    assert response.status_code == 400 and EscortDuty.objects.filter(member=member).count() == 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,14 +12,9 @@ from huxiao.gate.models import Child, Delegation, PickupPerson, RefusedPickup, R
 from huxiao.gate.services import pickup as pickup_services
 from huxiao.notify.models import Notification
 from tests.conftest import api_as
-from tests.factories import Cast, UserFactory, WindowFactory, resident_id
+from tests.factories import Cast, UserFactory, WindowFactory, resident_id, years_ago
 
 SH = ZoneInfo("Asia/Shanghai")
-
-
-def years_ago(years: int) -> date:
-    today = timezone.localdate()
-    return today.replace(year=today.year - years) - timedelta(days=40)
 
 
 @pytest.fixture
@@ -316,3 +311,13 @@ def test_when_dismissal_closes_the_children_still_waiting_are_listed_and_teacher
     assert "张小明" in names and "李小雨" not in names
     note = Notification.objects.get(user=cast.users["teacher"], kind="dismissal.waiting", title__contains="中二班")
     assert "张小明" in note.body and "李小雨" not in note.body
+
+
+def test_the_visitor_page_refuses_an_unknown_id_type_instead_of_crashing(cast: Cast) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(cast.users["guard"])
+    before = Visit.objects.count()
+    response = client.post("/gate/visitors/", {**visitor(), "id_type": "laser"})
+    assert response.status_code == 400 and Visit.objects.count() == before

@@ -2,8 +2,6 @@
 
 import rules
 
-from huxiao.core.permissions import admin_of_its_subdistrict, is_subdistrict_admin
+from huxiao.core.permissions import admin_of_its_subdistrict
 
 rules.add_perm("compliance.change_parameters", admin_of_its_subdistrict)
-rules.add_perm("compliance.view_parameters", rules.is_authenticated)
-rules.add_perm("compliance.run", is_subdistrict_admin)

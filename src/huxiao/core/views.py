@@ -24,6 +24,15 @@ from huxiao.core.endpoints import audit_visible_to
 from huxiao.core.models import Organisation, OrgType, Unit, UnitKind
 
 
+def add_errors(form: Any, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field where the form has one, else on the form."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
 def id_param(value: object) -> int | None:
     """An id from the query string: ``None`` when absent or not a number; an id beyond what the database
     stores matches nothing (0), as Django does on PostgreSQL, instead of overflowing SQLite."""
@@ -190,8 +199,7 @@ class UnitEditView(LoginRequiredMixin, View):
                 else:
                     unit = services.unit_update(actor=request.user, unit=unit, **data)  # type: ignore[arg-type]
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("unit-detail", pk=unit.pk)

@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
+from huxiao.compliance.registry import PARAMS
 from huxiao.core.models import Organisation, Unit, User
 from huxiao.core.validators import resident_id_check_digit
 from huxiao.demo import data
@@ -43,7 +44,7 @@ from huxiao.force.models import (
     PoliceRoom,
     StaffMember,
 )
-from huxiao.force.rules import REQUIRED_KINDS
+from huxiao.force.rules import REQUIRED_KINDS, required_guards
 
 OFFICERS = [("陈立军", "041203", "13805710321"), ("李文斌", "041217", "13805710417"),
             ("王海峰", "041225", "13805710552"), ("赵明", "041238", "13805710689")]
@@ -62,19 +63,15 @@ BREAKS = {
 }
 
 
-def resident_id(born: date, seq: int) -> str:
+def resident_id(born: date, seq: int = 123) -> str:
+    """A valid GB 11643 number (region 330106, 西湖区) for someone born on ``born``."""
     first17 = f"330106{born:%Y%m%d}{seq % 1000:03d}"
     return first17 + resident_id_check_digit(first17)
 
 
 def minimum_guards(unit: Unit) -> int:
-    if unit.kind == "kindergarten":
-        return 2
-    if unit.pupils < 100:
-        return 1
-    if unit.pupils < 1000:
-        return 2
-    return 3 + (unit.pupils - 1000) // 500
+    """The rule's own minimum, with the default parameters."""
+    return required_guards(unit.kind, unit.pupils, lambda key: PARAMS[key].default)
 
 
 def seed_unit(unit: Unit, index: int, *, root: Organisation, today: date) -> None:

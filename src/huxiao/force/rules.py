@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -76,15 +77,20 @@ def birthday_in(born: date, year: int) -> date:
     return born.replace(year=year)
 
 
+def required_guards(kind: str, pupils: int, param: Callable[[str], Any]) -> int:
+    """FEATURES §4: a kindergarten's minimum, or a school's by its pupils; ``param`` reads a parameter."""
+    if kind == "kindergarten":
+        return int(param("guards.kindergarten_min"))
+    if pupils < 100:
+        return int(param("guards.school_min_small"))
+    if pupils < 1000:
+        return int(param("guards.school_min_medium"))
+    extra = (pupils - 1000) // int(param("guards.school_pupils_per_extra"))
+    return int(param("guards.school_min_large")) + extra
+
+
 def minimum_guards(ctx: Context, unit: UnitRow) -> int:
-    if unit.is_kindergarten:
-        return int(ctx.param(unit, "guards.kindergarten_min"))
-    if unit.pupils < 100:
-        return int(ctx.param(unit, "guards.school_min_small"))
-    if unit.pupils < 1000:
-        return int(ctx.param(unit, "guards.school_min_medium"))
-    extra = (unit.pupils - 1000) // int(ctx.param(unit, "guards.school_pupils_per_extra"))
-    return int(ctx.param(unit, "guards.school_min_large")) + extra
+    return required_guards(unit.kind, unit.pupils, lambda key: ctx.param(unit, key))
 
 
 # --- loaders: one query each, for all units ---------------------------------------------------------

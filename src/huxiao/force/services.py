@@ -40,6 +40,15 @@ def _require(actor: User, perm: str, obj: Any) -> None:
         raise PermissionDenied
 
 
+def _create_once(model: Any, errors: dict[str, str], **fields: Any) -> Any:
+    """Create a row whose uniqueness the database keeps; a duplicate is the user's error, said as such."""
+    try:
+        with transaction.atomic():
+            return model.objects.create(**fields)
+    except IntegrityError:
+        raise ValidationError(errors) from None
+
+
 def _apply(instance: Any, data: dict[str, Any], allowed: set[str]) -> None:
     unknown = sorted(set(data) - allowed)
     if unknown:
@@ -297,7 +306,8 @@ def _check_window(unit: Unit, window: Any, weekdays: str) -> str:
 def escort_duty_add(*, actor: User, member: StaffMember, window: Any, weekdays: str = "12345") -> EscortDuty:
     _require(actor, "force.manage_team", member.unit)
     weekdays = _check_window(member.unit, window, weekdays)
-    return EscortDuty.objects.create(unit=member.unit, member=member, window=window, weekdays=weekdays)
+    return _create_once(EscortDuty, {"window": _("This member is already on the rota for this window.")},
+                        unit=member.unit, member=member, window=window, weekdays=weekdays)
 
 
 # --- F-FORCE-6: community patrols --------------------------------------------------------------------
@@ -323,7 +333,8 @@ def patrol_assign(*, actor: User, team: PatrolTeam, window: Any, weekdays: str =
     if unit.subdistrict_id != team.community.subdistrict_id:
         raise ValidationError({"window": _("Choose a window of a unit in this sub-district.")})
     weekdays = _check_window(unit, window, weekdays)
-    return PatrolAssignment.objects.create(team=team, unit=unit, window=window, weekdays=weekdays)
+    return _create_once(PatrolAssignment, {"window": _("This team is already assigned to this window.")},
+                        team=team, unit=unit, window=window, weekdays=weekdays)
 
 
 # --- F-FORCE-7: campus police room -------------------------------------------------------------------

@@ -24,7 +24,7 @@ from huxiao.compliance.registry import render_all
 from huxiao.core.errors import Conflict
 from huxiao.core.models import Unit
 from huxiao.core.validators import mask_resident_id
-from huxiao.core.views import ScopedMixin
+from huxiao.core.views import ScopedMixin, add_errors
 from huxiao.force import selectors, services
 from huxiao.force.forms import ACTIONS, GuardForm
 from huxiao.force.models import CheckIn, CheckInMethod, CheckInPoint, Guard, PointKind
@@ -117,18 +117,10 @@ def _saved(request: HttpRequest, form: Any) -> bool:
     try:
         form.save(request.user)
     except ValidationError as exc:
-        _add_errors(form, exc)
+        add_errors(form, exc)
         return False
     messages.success(request, _("Saved."))
     return True
-
-
-def _add_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class GuardEditView(LoginRequiredMixin, View):

@@ -24,6 +24,7 @@ from huxiao.core.errors import Conflict, Refused
 from huxiao.core.fields import lookup_hash
 from huxiao.core.models import Role, Unit, User
 from huxiao.core.validators import mask_resident_id
+from huxiao.core.views import id_param
 from huxiao.gate.models import (
     CREDENTIAL_PREFIX,
     Child,
@@ -117,13 +118,13 @@ class PickupReleaseView(GateMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         unit = self.unit()
         child = get_object_or_404(Child.objects.filter(unit=unit).select_related("school_class"),
-                                  pk=_int(request.POST.get("child")))
+                                  pk=_pk(request.POST.get("child")))
         kwargs: dict[str, Any] = {}
         if request.POST.get("credential"):
             kwargs["credential"] = request.POST["credential"]
         elif request.POST.get("person"):
             kwargs["person"] = get_object_or_404(PickupPerson.objects.filter(unit=unit),
-                                                 pk=_int(request.POST.get("person")))
+                                                 pk=_pk(request.POST.get("person")))
         elif request.POST.get("delegation_code"):
             kwargs.update(delegation_code=request.POST["delegation_code"], id_number=request.POST.get("id_number", ""))
         context: dict[str, Any] = {"child": child}
@@ -140,9 +141,9 @@ class PickupReleaseView(GateMixin, View):
         return render(request, "gate/pickup.html#outcome", context)
 
 
-def _int(value: Any) -> int:
-    text = str(value or "")
-    return int(text) if text.isdigit() and len(text) < 18 else 0
+def _pk(value: Any) -> int:
+    """An id from a form or the query string (``core.views.id_param``); 0, which matches nothing, if none."""
+    return id_param(value) or 0
 
 
 class BoardView(GateMixin, View):
@@ -153,7 +154,7 @@ class BoardView(GateMixin, View):
         classes = SchoolClass.objects.filter(unit=unit).order_by("name")
         user: Any = request.user
         default = classes.filter(teacher=user).first() if user.role == Role.TEACHER else classes.first()
-        chosen = classes.filter(pk=_int(request.GET.get("class"))).first() or default
+        chosen = classes.filter(pk=_pk(request.GET.get("class"))).first() or default
         children = list(Child.objects.filter(school_class=chosen, active=True).order_by("name")) if chosen else []
         _mark_released(children, unit)
         waiting = [c for c in children if c.release is None]  # type: ignore[attr-defined]
@@ -186,7 +187,7 @@ class VisitorScreenView(GateMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         unit = self.unit()
         data = request.POST
-        host = User.objects.filter(organisation=unit, pk=_int(data.get("host"))).first() if data.get("host") else None
+        host = User.objects.filter(organisation=unit, pk=_pk(data.get("host"))).first() if data.get("host") else None
         try:
             visit = visit_services.visit_register(
                 actor=request.user, unit=unit, id_type=data.get("id_type", "resident_id"),  # type: ignore[arg-type]
@@ -281,7 +282,7 @@ class ChildrenView(GateMixin, View):
 
     def context(self, unit: Unit, **extra: Any) -> dict[str, Any]:
         user: Any = self.request.user
-        classes = SchoolClass.objects.filter(unit=unit).order_by("name").prefetch_related(
+        classes = SchoolClass.objects.filter(unit=unit).select_related("teacher").order_by("name").prefetch_related(
             Prefetch("children", queryset=_persons(Child.objects.filter(active=True).order_by("name"))))
         return {"unit": unit, "classes": classes, "may_edit": user.role in {Role.UNIT_ADMIN, Role.TEACHER},
                 "today": timezone.localdate(), **extra}
@@ -295,19 +296,19 @@ class ChildrenView(GateMixin, View):
         actor: Any = request.user
         try:
             if data.get("action") == "add_child":
-                klass = get_object_or_404(SchoolClass.objects.filter(unit=unit), pk=_int(data.get("school_class")))
+                klass = get_object_or_404(SchoolClass.objects.filter(unit=unit), pk=_pk(data.get("school_class")))
                 pickup_services.child_add(actor=actor, school_class=klass, name=data.get("name", ""))
             elif data.get("action") == "add_person":
-                child = get_object_or_404(Child.objects.filter(unit=unit), pk=_int(data.get("child")))
+                child = get_object_or_404(Child.objects.filter(unit=unit), pk=_pk(data.get("child")))
                 pickup_services.pickup_person_add(actor=actor, child=child, name=data.get("name", ""),
                                                   relation=data.get("relation", ""),
                                                   id_number=data.get("id_number", ""), phone=data.get("phone", ""))
             elif data.get("action") == "revoke":
-                person = get_object_or_404(PickupPerson.objects.filter(unit=unit), pk=_int(data.get("person")))
+                person = get_object_or_404(PickupPerson.objects.filter(unit=unit), pk=_pk(data.get("person")))
                 pickup_services.pickup_person_revoke(actor=actor, person=person)
             elif data.get("action") == "delegate":
                 child = get_object_or_404(Child.objects.filter(unit=unit).select_related("school_class"),
-                                          pk=_int(data.get("child")))
+                                          pk=_pk(data.get("child")))
                 from datetime import date as date_
 
                 try:
@@ -375,7 +376,7 @@ class PatrolScreenView(GateMixin, View):
             if request.POST.get("action") == "finish":
                 duty.round_finish(actor=actor)
             elif request.POST.get("action") == "handover":
-                to_guard = get_object_or_404(User.objects.filter(organisation=unit), pk=_int(request.POST.get("to")))
+                to_guard = get_object_or_404(User.objects.filter(organisation=unit), pk=_pk(request.POST.get("to")))
                 duty.handover_record(actor=actor, unit=unit, to_guard=to_guard,
                                      equipment_ok=request.POST.get("equipment_ok") == "on",
                                      notes=request.POST.get("notes", ""))
@@ -431,7 +432,7 @@ class UnitPatrolView(LoginRequiredMixin, View):
             if request.POST.get("action") == "checkpoint":
                 duty.checkpoint_add(actor=actor, unit=unit, name=request.POST.get("name", ""))
             elif request.POST.get("action") == "shift":
-                guard = get_object_or_404(User.objects.filter(organisation=unit), pk=_int(request.POST.get("guard")))
+                guard = get_object_or_404(User.objects.filter(organisation=unit), pk=_pk(request.POST.get("guard")))
                 try:
                     start = timezone.make_aware(datetime_.fromisoformat(request.POST.get("start", "")))
                     end = timezone.make_aware(datetime_.fromisoformat(request.POST.get("end", "")))

@@ -28,6 +28,8 @@ HOST_ROLES = {Role.UNIT_ADMIN, Role.TEACHER}
 
 
 def _check_id(id_type: str, id_number: str) -> str:
+    if id_type not in IdType.values:
+        raise ValidationError({"id_type": [_("Choose the kind of ID shown.")]})
     if id_type == IdType.RESIDENT_ID:
         try:
             return validate_resident_id(id_number)
