@@ -241,7 +241,9 @@ def main() -> None:
         ("floor", lambda p: [sys.executable, "-m", "uvicorn", "bench.floor_app:app", "--workers", str(args.workers),
                              "--port", str(p), "--log-level", "warning", "--no-access-log"], (0, 1)),
         ("huxiao", lambda p: [sys.executable, "-m", "huxiao.cli", "serve", "--workers", str(args.workers),
-                              "--port", str(p), "--no-collectstatic", "--no-worker"], (2, 3)),
+                              "--port", str(p), "--no-collectstatic", "--no-worker",
+                              # As the floor: no access log (in production the proxy in front keeps it).
+                              "--no-access-log"], (2, 3)),
     ):
         port = free_port()
         sys.stderr.write(f"Starting {name} on :{port} ({args.workers} workers) …\n")

@@ -185,6 +185,30 @@ def test_audit_viewer_shows_changes_to_the_admin_only(cast: Cast) -> None:
     assert page_for(cast.users["unit_admin"]).get("/audit/").status_code == 403
 
 
+def test_the_audit_log_believes_x_forwarded_for_only_from_our_own_proxies(
+        cast: Cast, settings: pytest.FixtureRequest) -> None:
+    """Without a proxy, a client could write any address in X-Forwarded-For: the audit log keeps the
+    address the request came from. Behind HUXIAO_PROXY_COUNT proxies, it keeps the one the last of them saw."""
+    from auditlog.models import LogEntry
+
+    from huxiao.core.models import ApiToken
+
+    _, key = ApiToken.issue(cast.users["unit_admin"])
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    def patch(pupils: int, **extra: str) -> LogEntry:
+        client.patch(f"/api/v1/units/{cast.unit_a.pk}/", {"pupils": pupils}, format="json", **extra)
+        return LogEntry.objects.filter(changes__icontains="pupils").latest("pk")
+
+    settings.HUXIAO_PROXY_COUNT = 0  # type: ignore[attr-defined]
+    entry = patch(301, REMOTE_ADDR="10.1.2.4", HTTP_X_FORWARDED_FOR="6.6.6.6")
+    assert entry.remote_addr == "10.1.2.4" and entry.actor_id == cast.users["unit_admin"].pk
+    settings.HUXIAO_PROXY_COUNT = 1  # type: ignore[attr-defined]
+    entry = patch(302, REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.9.9.9")
+    assert entry.remote_addr == "10.9.9.9"
+
+
 @pytest.mark.django_db
 def test_demo_builds_once(monkeypatch: pytest.MonkeyPatch) -> None:
     from huxiao.core.models import Organisation, User

@@ -1,6 +1,13 @@
+"""The ASGI application uvicorn serves (``huxiao serve``). See ``core.asgi_handler`` for why it is not
+Django's stock handler."""
+
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huxiao.settings")
-application = get_asgi_application()
+django.setup(set_prefix=False)
+
+from huxiao.core.asgi_handler import HuxiaoASGIHandler  # noqa: E402  (needs the apps loaded)
+
+application = HuxiaoASGIHandler()

@@ -116,7 +116,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
-    "auditlog.middleware.AuditlogMiddleware",
+    "huxiao.core.audit.AuditContextMiddleware",
     # Last, so it sees a failed login after the authentication backends have run (django-axes).
     "axes.middleware.AxesMiddleware",
 ]
@@ -158,7 +158,7 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     if env_bool("HUXIAO_DB_POOL", True):
         _db["OPTIONS"] = {
-            "pool": {"min_size": env_int("HUXIAO_DB_POOL_MIN", 2), "max_size": env_int("HUXIAO_DB_POOL_MAX", 10)}
+            "pool": {"min_size": env_int("HUXIAO_DB_POOL_MIN", 2), "max_size": env_int("HUXIAO_DB_POOL_MAX", 10)},
         }
     else:
         _db["CONN_MAX_AGE"] = env_int("HUXIAO_DB_CONN_MAX_AGE", 60)
@@ -216,7 +216,9 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "huxiao.core.auth.lockout_response"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env_int("HUXIAO_PROXY_COUNT", 0) or None
+# How many reverse proxies of ours stand in front (their X-Forwarded-For is believed that far; 0: none).
+HUXIAO_PROXY_COUNT = max(0, env_int("HUXIAO_PROXY_COUNT", 0))
+AXES_IPWARE_PROXY_COUNT = HUXIAO_PROXY_COUNT or None
 
 # Idle timeouts by role (minutes) and the absolute session limit (hours).
 SESSION_IDLE_MINUTES_STAFF = env_int("HUXIAO_IDLE_MINUTES_STAFF", 30)

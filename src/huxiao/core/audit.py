@@ -6,15 +6,21 @@ the diff says *that* an ID number changed, never what it was or became.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from auditlog.cid import set_cid
+from auditlog.context import auditlog_value
 from auditlog.models import LogEntry
 from auditlog.registry import auditlog
 from auditlog.signals import accessed
 from django.apps import apps
 from django.conf import settings
 from django.db import models
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from huxiao.core.fields import encrypted_field_names
@@ -62,6 +68,59 @@ def subdistrict_of(instance: models.Model) -> int | None:
     if org_id:
         return Organisation.objects.filter(pk=org_id).values_list("subdistrict_id", flat=True).first()
     return None
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The client's address. ``X-Forwarded-For`` is believed only as far as ``HUXIAO_PROXY_COUNT``
+    proxies of ours put it there (the address the last of them saw); without a proxy a client could
+    write anything in it, so it is ignored (uvicorn already puts a trusted local proxy's client in
+    ``REMOTE_ADDR``)."""
+    proxies = settings.HUXIAO_PROXY_COUNT
+    if proxies:
+        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class AuditContextMiddleware:
+    """Who made a change and from where, for every audit entry written while a request runs.
+
+    Replaces django-auditlog's middleware, which connects and disconnects a signal receiver on every
+    request (a global lock and a cleared receiver cache each time, and one more receiver per request in
+    flight) and takes the address from ``X-Forwarded-For`` unchecked. Here the context lives in
+    auditlog's own context variable, and one receiver, connected once, copies it onto each entry.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        set_cid(request)
+        user = getattr(request, "user", None)
+        actor = user if user is not None and user.is_authenticated else None
+        token = auditlog_value.set({"actor": actor, "remote_addr": client_address(request),
+                                    "remote_port": None, "signal_duid": "huxiao"})
+        try:
+            return self.get_response(request)
+        finally:
+            auditlog_value.reset(token)
+
+
+@receiver(pre_save, sender=LogEntry, dispatch_uid="huxiao-audit-context")
+def _apply_audit_context(sender: type[LogEntry], instance: LogEntry, **kwargs: Any) -> None:
+    try:
+        context = auditlog_value.get()
+    except LookupError:
+        return
+    if context.get("signal_duid") != "huxiao":  # auditlog's own ``set_actor`` block: its receiver does it
+        return
+    actor = context.get("actor")
+    if instance.actor_id is None and actor is not None and getattr(actor, "pk", None) is not None:
+        instance.actor = actor
+        instance.actor_email = getattr(actor, "email", None)
+    if instance.remote_addr is None:
+        instance.remote_addr = context.get("remote_addr")
 
 
 class AuditedMixin:

@@ -21,6 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
         parser.add_argument("--no-collectstatic", action="store_true")
+        parser.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True,
+                            help="log every request (default on; off where the proxy in front keeps the access log)")
         parser.add_argument(
             "--worker", action=argparse.BooleanOptionalAction, default=None,
             help="also run the job worker (re-checks compliance every 10 minutes, daily snapshots); "
@@ -53,5 +55,6 @@ class Command(BaseCommand):
             workers=options["workers"],
             lifespan="off",
             log_level="info",
+            access_log=options["access_log"],
             proxy_headers=True,
         )

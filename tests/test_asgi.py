@@ -1,0 +1,75 @@
+"""The ASGI handler uvicorn serves (``core.asgi_handler``): the sync part of each request in one hop on a
+reused thread pool. Driven here as uvicorn drives it, with real threads and their own connections."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from django.db import connections
+
+from huxiao.core.asgi_handler import HuxiaoASGIHandler
+from huxiao.core.models import ApiToken
+
+
+async def call(app: HuxiaoASGIHandler, method: str, path: str, *, token: str | None = None,
+               body: dict[str, Any] | None = None, client: str = "10.0.0.7") -> tuple[int, dict[bytes, bytes], bytes]:
+    raw = json.dumps(body).encode() if body is not None else b""
+    headers = [(b"host", b"testserver"), (b"content-type", b"application/json"),
+               (b"content-length", str(len(raw)).encode())]
+    if token:
+        headers.append((b"authorization", f"Token {token}".encode()))
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": headers,
+             "client": (client, 50000), "server": ("testserver", 80)}
+    sent = False
+    messages: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+        await asyncio.sleep(3600)
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        messages.append(message)
+
+    await asyncio.wait_for(app(scope, receive, send), timeout=30)
+    start = messages[0]
+    body_bytes = b"".join(m.get("body", b"") for m in messages[1:])
+    return start["status"], dict(start["headers"]), body_bytes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_run_side_by_side_and_answer_as_under_wsgi() -> None:
+    from tests.factories import build_cast, load_cast
+
+    cast = load_cast() or build_cast()
+    _, key = ApiToken.issue(cast.users["unit_admin"])
+    app = HuxiaoASGIHandler()
+
+    async def scenario() -> list[tuple[int, dict[bytes, bytes], bytes]]:
+        many = [call(app, "GET", "/api/v1/units/", token=key) for _ in range(24)]
+        return await asyncio.gather(
+            *many,
+            call(app, "GET", "/api/v1/units/", token="not-a-token"),
+            call(app, "GET", "/api/v1/no-such-thing/", token=key),
+            call(app, "GET", "/login/"),
+        )
+
+    try:
+        answers = asyncio.run(scenario())
+        for status, headers, body in answers[:24]:
+            assert status == 200, body[:300]
+            assert headers[b"Content-Type"] == b"application/json"
+            assert [u["code"] for u in json.loads(body)["results"]] == [cast.unit_a.code]
+        bad_token, missing, login = answers[24:]
+        assert bad_token[0] == 401 and json.loads(bad_token[2])["code"] == "invalid_token"
+        assert missing[0] == 404 and json.loads(missing[2])["code"] == "not_found"
+        assert login[0] == 200 and b"<form" in login[2]
+    finally:
+        connections.close_all()
