@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -50,7 +52,9 @@ def test_requests_run_side_by_side_and_answer_as_under_wsgi() -> None:
 
     cast = load_cast() or build_cast()
     _, key = ApiToken.issue(cast.users["unit_admin"])
-    app = HuxiaoASGIHandler()
+    threads = 4
+    executor = ThreadPoolExecutor(max_workers=threads)
+    app = HuxiaoASGIHandler(executor)
 
     async def scenario() -> list[tuple[int, dict[bytes, bytes], bytes]]:
         many = [call(app, "GET", "/api/v1/units/", token=key) for _ in range(24)]
@@ -72,4 +76,14 @@ def test_requests_run_side_by_side_and_answer_as_under_wsgi() -> None:
         assert missing[0] == 404 and json.loads(missing[2])["code"] == "not_found"
         assert login[0] == 200 and b"<form" in login[2]
     finally:
+        # Each pool thread holds its own connection: close them all (one task per thread, held at a barrier).
+        barrier = threading.Barrier(threads)
+
+        def close_mine() -> None:
+            barrier.wait(timeout=10)
+            connections.close_all()
+
+        for future in [executor.submit(close_mine) for _ in range(threads)]:
+            future.result(timeout=20)
+        executor.shutdown()
         connections.close_all()

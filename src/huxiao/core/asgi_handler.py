@@ -46,9 +46,9 @@ def _executor() -> ThreadPoolExecutor:
 
 
 class HuxiaoASGIHandler(ASGIHandler):
-    def __init__(self) -> None:
+    def __init__(self, executor: ThreadPoolExecutor | None = None) -> None:
         super().__init__()
-        self._respond_async = SyncToAsync(self._respond, thread_sensitive=False, executor=_executor())
+        self._respond_async = SyncToAsync(self._respond, thread_sensitive=False, executor=executor or _executor())
 
     def load_middleware(self, is_async: bool = False) -> None:
         super().load_middleware(is_async=False)
