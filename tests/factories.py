@@ -178,6 +178,7 @@ def build_cast() -> Cast:
     for unit in (unit_a, unit_b, unit_far):
         populate_force(unit)
         populate_gate(unit)
+        populate_alarms(unit)
     from huxiao.compliance.engine import refresh
 
     refresh()
@@ -221,6 +222,16 @@ def years_ago(years: int, days: int = 30) -> date:
 
     today = timezone.localdate()
     return today.replace(year=today.year - years) - timedelta(days=days)
+
+
+def populate_alarms(unit: Unit) -> None:
+    """An alarm at ``unit`` (F-TECH-3), acknowledged, for the tenancy matrix."""
+    from django.utils import timezone
+
+    from huxiao.alarms.models import Alarm
+
+    Alarm.objects.create(unit=unit, kind="button", note=f"{unit.name} 演示报警", raised_at=timezone.now(),
+                         acknowledged_at=timezone.now())
 
 
 def populate_gate(unit: Unit) -> None:

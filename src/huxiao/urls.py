@@ -4,6 +4,9 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from huxiao.alarms import api as alarms_api
+from huxiao.alarms import stream as alarms_stream
+from huxiao.alarms import views as alarms_views
 from huxiao.compliance import api as compliance_api
 from huxiao.compliance import views as compliance_views
 from huxiao.core import endpoints
@@ -46,6 +49,7 @@ router.register("children", pickup_api.ChildViewSet, basename="child")
 router.register("pickup-persons", pickup_api.PickupPersonViewSet, basename="pickup-person")
 router.register("delegations", pickup_api.DelegationViewSet, basename="delegation")
 router.register("notifications", notify_api.NotificationViewSet, basename="notification")
+router.register("alarms", alarms_api.AlarmViewSet, basename="alarm")
 router.register("checkpoints", duty_api.CheckpointViewSet, basename="checkpoint")
 router.register("patrol-rounds", duty_api.PatrolRoundViewSet, basename="patrol-round")
 router.register("shifts", duty_api.ShiftViewSet, basename="shift")
@@ -57,6 +61,8 @@ api_v1 = [
     path("units/<int:pk>/timetable/", gate_api.TimetableView.as_view(), name="unit-timetable"),
     path("visibility/", force_api.VisibilityView.as_view(), name="visibility"),
     path("pickups/", pickup_api.PickupView.as_view(), name="pickups"),
+    # Before the router's alarms/<pk>/: a live stream of server-sent events.
+    path("alarms/stream/", alarms_stream.alarm_stream, name="alarm-stream"),
     path("patrol-scans/", duty_api.PatrolScanView.as_view(), name="patrol-scans"),
     path("compliance/rules/", compliance_api.RuleListView.as_view(), name="compliance-rules"),
     path("compliance/parameters/", compliance_api.ParametersView.as_view(), name="compliance-parameters"),
@@ -71,6 +77,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("units/", core_views.UnitListView.as_view(), name="unit-list"),
+    path("alarms/", alarms_views.ConsoleView.as_view(), name="alarm-console"),
+    path("alarms/<int:pk>/<str:step>/", alarms_views.StepView.as_view(), name="alarm-step"),
     path("units/new/", core_views.UnitEditView.as_view(), name="unit-create"),
     path("units/<int:pk>/", core_views.UnitDetailView.as_view(), name="unit-detail"),
     path("units/<int:pk>/edit/", core_views.UnitEditView.as_view(), name="unit-edit"),

@@ -25,6 +25,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
          "url": reverse("compliance-matrix")},
         {"name": "visibility", "label": _("Police visibility"), "icon": "eye", "url": reverse("force-visibility")},
     ]
+    if user.role in {Role.POLICE, Role.SUBDISTRICT_ADMIN, Role.GOVERNANCE, Role.EDUCATION, Role.SUPERVISOR,
+                     Role.UNIT_ADMIN}:
+        items.append({"name": "alarm-console", "label": _("Alarm console"), "icon": "broadcast",
+                      "url": reverse("alarm-console")})
     if user.role in {Role.SUBDISTRICT_ADMIN, Role.GOVERNANCE, Role.PATROL}:
         items.append({"name": "patrols", "label": _("Patrol teams"), "icon": "people", "url": reverse("patrol-teams")})
     if user.has_perm("core.view_audit"):

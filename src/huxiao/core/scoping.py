@@ -9,6 +9,7 @@ filter by hand, and anything outside the scope answers 404, exactly like a missi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import models
@@ -43,6 +44,26 @@ def unit_scope(user: Any, path: str = "unit") -> Q:
     if user.role == Role.PATROL:
         return Q(**{f"{prefix}parent_id": org.pk})
     return NOTHING
+
+
+def unit_matcher(user: Any) -> Callable[[dict[str, Any]], bool]:
+    """The same rule as ``unit_scope``, for an event that is not a row: ``match({"unit", "subdistrict",
+    "police_station", "community"})`` says whether ``user`` may see what happened at that unit (the live
+    stream filters what it pushes with it)."""
+    from huxiao.core.models import SUBDISTRICT_WIDE_ROLES, UNIT_ROLES, Role
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return lambda event: False
+    org = user.organisation
+    if user.role in SUBDISTRICT_WIDE_ROLES:
+        return lambda event: event.get("subdistrict") == org.subdistrict_id
+    if user.role == Role.POLICE:
+        return lambda event: event.get("police_station") == org.pk
+    if user.role in UNIT_ROLES:
+        return lambda event: event.get("unit") == org.pk
+    if user.role == Role.PATROL:
+        return lambda event: event.get("community") == org.pk
+    return lambda event: False
 
 
 def organisation_scope(user: Any) -> Q:

@@ -1,0 +1,36 @@
+"""The alarm console (F-TECH-3) for the police and the sub-district duty desk: live alarms, each with its
+unit and response steps. The page is rendered on the server; ``static/js/console.js`` adds what the stream
+pushes, and plays a sound once the user has clicked on the page (browsers allow sound only after that)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views import View
+from rest_framework.exceptions import APIException
+
+from huxiao.alarms import services
+from huxiao.alarms.models import STEPS, Alarm
+
+
+class ConsoleView(LoginRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        alarms = Alarm.objects.visible_to(request.user).select_related("unit").order_by("-id")[:50]
+        return render(request, "alarms/console.html", {"alarms": alarms, "steps": STEPS})
+
+
+class StepView(LoginRequiredMixin, View):
+    scope_model = Alarm
+
+    def post(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
+        alarm = get_object_or_404(Alarm.objects.visible_to(request.user).select_related("unit"), pk=pk)
+        try:
+            services.alarm_step(actor=request.user, alarm=alarm, step=step)  # type: ignore[arg-type]
+        except PermissionDenied:
+            raise
+        except APIException as exc:
+            messages.warning(request, str(exc.detail))
+        return redirect("alarm-console")

@@ -1,0 +1,173 @@
+"""F-TECH-3 alarms (issue #5, first part): raised, stored, pushed to who may see them, acknowledged once,
+escalated when nobody answers; the live stream replays from Last-Event-ID and pushes what follows."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import connections
+
+from huxiao.alarms import services
+from huxiao.alarms.models import Alarm
+from huxiao.core.asgi_handler import HuxiaoASGIHandler
+from huxiao.core.models import ApiToken, Role
+from huxiao.notify.models import Notification
+from tests.conftest import Cast, api_as
+
+
+@pytest.mark.django_db
+def test_a_guard_raises_an_alarm_and_the_unit_police_and_duty_desk_are_told(cast: Cast) -> None:
+    guard = cast.users["guard"]
+    answer = api_as(guard).post("/api/v1/alarms/", {"unit": cast.unit_a.pk, "kind": "button", "note": "门口持刀"},
+                                format="json")
+    assert answer.status_code == 201, answer.content
+    body = answer.json()
+    assert {"id", "unit", "kind", "raised_at"} <= set(body) and body["unit"] == cast.unit_a.pk
+    told = set(Notification.objects.filter(kind="alarm.raised").values_list("user__role", flat=True))
+    assert told == {Role.UNIT_ADMIN, Role.POLICE, Role.SUBDISTRICT_ADMIN}
+    # Who may see it: the unit's staff, its police, its sub-district; not another unit, nor a parent.
+    for name, sees in (("police", True), ("admin", True), ("unit_admin", True), ("foreign_b", False),
+                       ("guardian", False), ("admin_far", False)):
+        ids = [a["id"] for a in api_as(cast.users[name]).get("/api/v1/alarms/").json()["results"]]
+        assert (body["id"] in ids) is sees, name
+
+
+@pytest.mark.django_db
+def test_bad_alarms_are_refused_with_the_error_shape(cast: Cast) -> None:
+    before = Alarm.objects.count()
+    other_unit = api_as(cast.users["foreign_b"]).post("/api/v1/alarms/", {"unit": cast.unit_a.pk}, format="json")
+    assert other_unit.status_code == 400 and other_unit.json()["code"] == "invalid"
+    bad_kind = api_as(cast.users["guard"]).post("/api/v1/alarms/", {"unit": cast.unit_a.pk, "kind": "meteor"},
+                                                format="json")
+    assert bad_kind.status_code == 400 and "kind" in bad_kind.json()["fields"]
+    police = api_as(cast.users["police"]).post("/api/v1/alarms/", {"unit": cast.unit_a.pk}, format="json")
+    assert police.status_code == 403
+    assert Alarm.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_acknowledged_once_and_escalated_only_when_nobody_answers(cast: Cast) -> None:
+    first = services.alarm_raise(actor=cast.users["guard"], unit=cast.unit_a)
+    second = services.alarm_raise(actor=cast.users["guard"], unit=cast.unit_a)
+    police = api_as(cast.users["police"])
+    ack = police.post(f"/api/v1/alarms/{first.pk}/acknowledge/")
+    assert ack.status_code == 200 and ack.json()["step"] == "acknowledged"
+    again = api_as(cast.users["admin"]).post(f"/api/v1/alarms/{first.pk}/acknowledge/")
+    assert again.status_code == 409 and again.json()["code"] == "already_recorded"
+    assert api_as(cast.users["guard"]).post(f"/api/v1/alarms/{second.pk}/acknowledge/").status_code == 403
+    assert services.alarm_escalate(first.pk) is False  # acknowledged in time
+    assert services.alarm_escalate(second.pk) is True
+    assert services.alarm_escalate(second.pk) is False  # once
+    assert Notification.objects.filter(kind="alarm.escalated").exists()
+    on_scene = police.post(f"/api/v1/alarms/{second.pk}/on-scene/").json()
+    assert on_scene["step"] == "on_scene" and on_scene["acknowledged_at"] and on_scene["dispatched_at"]
+
+
+def _events(chunks: list[bytes]) -> list[tuple[str, dict[str, Any], str | None]]:
+    out = []
+    for block in b"".join(chunks).decode().split("\n\n"):
+        fields = dict(line.split(": ", 1) for line in block.splitlines() if ": " in line and not line.startswith(":"))
+        if "event" in fields:
+            out.append((fields["event"], json.loads(fields["data"]), fields.get("id")))
+    return out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_stream_replays_from_last_event_id_then_pushes_alarms_and_their_steps() -> None:
+    from tests.factories import build_cast, load_cast
+
+    cast = load_cast() or build_cast()
+    guard, police = cast.users["guard"], cast.users["police"]
+    missed = services.alarm_raise(actor=guard, unit=cast.unit_a, note="before the console connected")
+    _, key = ApiToken.issue(police)
+    executor = ThreadPoolExecutor(max_workers=2)
+    app = HuxiaoASGIHandler(executor)
+    chunks: list[bytes] = []
+    disconnect = asyncio.Event()
+
+    async def scenario() -> None:
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+                 "scheme": "http", "path": "/api/v1/alarms/stream/", "raw_path": b"/api/v1/alarms/stream/",
+                 "query_string": b"", "root_path": "", "client": ("10.0.0.8", 5000), "server": ("testserver", 80),
+                 "headers": [(b"host", b"testserver"), (b"authorization", f"Token {key}".encode()),
+                             (b"last-event-id", str(missed.pk - 1).encode())]}
+        started = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal started
+            if not started:
+                started = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await disconnect.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                assert message["status"] == 200 and (b"content-type", b"text/event-stream") in [
+                    (k.lower(), v.split(b";")[0]) for k, v in message["headers"]]
+            chunks.append(message.get("body", b""))
+
+        async def wait_for(predicate: Any) -> None:
+            for _ in range(100):
+                if predicate(_events(chunks)):
+                    return
+                await asyncio.sleep(0.05)
+            raise AssertionError(_events(chunks))
+
+        stream = asyncio.create_task(app(scope, receive, send))
+        await wait_for(lambda ev: any(e[2] == str(missed.pk) for e in ev))
+        live = await sync_to_async(lambda: services.alarm_raise(actor=guard, unit=cast.unit_a, note="live"))()
+        await wait_for(lambda ev: any(e[0] == "alarm" and e[1]["id"] == live.pk for e in ev))
+        await sync_to_async(lambda: services.alarm_step(actor=police, alarm=live, step="acknowledged"))()
+        await wait_for(lambda ev: any(e[0] == "alarm_step" and e[1]["id"] == live.pk
+                                      and e[1]["step"] == "acknowledged" for e in ev))
+        disconnect.set()
+        await asyncio.wait_for(stream, 10)
+        # The stream's queries ran on asgiref's sync thread: close that thread's connection too.
+        await sync_to_async(connections.close_all)()
+
+    try:
+        asyncio.run(scenario())
+        events = _events(chunks)
+        alarm_ids = [e[1]["id"] for e in events if e[0] == "alarm"]
+        assert alarm_ids == sorted(set(alarm_ids)) and missed.pk in alarm_ids  # each once, in order
+        assert {"id", "unit", "kind", "raised_at"} <= set(events[0][1]) and "subdistrict" not in events[0][1]
+    finally:
+        barrier = threading.Barrier(2)
+
+        def close_mine() -> None:
+            barrier.wait(timeout=10)
+            connections.close_all()
+
+        for future in [executor.submit(close_mine) for _ in range(2)]:
+            future.result(timeout=20)
+        executor.shutdown()
+        connections.close_all()
+
+
+@pytest.mark.django_db
+def test_the_stream_wants_credentials(client: Any) -> None:
+    answer = client.get("/api/v1/alarms/stream/")
+    assert answer.status_code == 401 and answer.json()["code"] == "not_authenticated"
+
+
+@pytest.mark.django_db
+def test_the_stream_filters_pushed_events_by_the_same_rule_as_the_lists(cast: Cast) -> None:
+    """``unit_matcher`` (what the stream pushes) agrees with ``unit_scope`` (what lists show), every role and
+    every unit of the cast."""
+    from huxiao.core.models import Unit
+    from huxiao.core.scoping import unit_matcher, unit_scope
+
+    for user in cast.users.values():
+        match = unit_matcher(user)
+        for unit in (cast.unit_a, cast.unit_b, cast.unit_far):
+            alarm = Alarm(pk=1, unit=unit, kind="button")
+            event = services.event_of(alarm, unit)
+            assert match(event) is Unit.objects.filter(unit_scope(user, "pk"), pk=unit.pk).exists(), (
+                user.username, unit.code)
