@@ -73,3 +73,33 @@ def login(page, username: str, password: str) -> None:  # type: ignore[no-untype
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.get_by_role("button", name=re.compile("登录|Log in")).click()
+
+
+@pytest.fixture
+def asgi_server(transactional_db: None) -> Iterator[str]:
+    """Huxiao's own ASGI application under uvicorn, in a thread of this process, on the test database.
+    Django's live server is WSGI, which cannot serve the live stream (server-sent events from an async view)."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from huxiao.core.asgi_handler import HuxiaoASGIHandler
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(HuxiaoASGIHandler(), host="127.0.0.1", port=port, lifespan="off", log_level="warning",
+                            timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 15
+    while not server.started:
+        if time.time() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

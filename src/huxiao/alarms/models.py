@@ -28,6 +28,8 @@ class AlarmKind(models.TextChoices):
 
 # The response, in order: each step is a timestamp on the alarm.
 STEPS = ("acknowledged", "dispatched", "on_scene", "controlled", "closed")
+STEP_LABELS = {"raised": _("Raised"), "acknowledged": _("Acknowledged"), "dispatched": _("Dispatched"),
+               "on_scene": _("On scene"), "controlled": _("Controlled"), "closed": _("Closed")}
 
 
 class Alarm(AuditedMixin, models.Model):
@@ -78,3 +80,7 @@ class Alarm(AuditedMixin, models.Model):
             if getattr(self, f"{name}_at") is not None:
                 return name
         return "raised"
+
+    @property
+    def step_label(self) -> str:
+        return str(STEP_LABELS[self.step])

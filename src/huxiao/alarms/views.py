@@ -13,13 +13,14 @@ from django.views import View
 from rest_framework.exceptions import APIException
 
 from huxiao.alarms import services
-from huxiao.alarms.models import STEPS, Alarm
+from huxiao.alarms.models import STEP_LABELS, STEPS, Alarm
 
 
 class ConsoleView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         alarms = Alarm.objects.visible_to(request.user).select_related("unit").order_by("-id")[:50]
-        return render(request, "alarms/console.html", {"alarms": alarms, "steps": STEPS})
+        return render(request, "alarms/console.html", {"alarms": alarms, "steps": STEPS,
+                                                       "step_labels": {k: str(v) for k, v in STEP_LABELS.items()}})
 
 
 class StepView(LoginRequiredMixin, View):

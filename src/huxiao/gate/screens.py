@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from huxiao.alarms.models import Alarm
 from huxiao.core.errors import Conflict, Refused
 from huxiao.core.fields import lookup_hash
 from huxiao.core.models import Role, Unit, User
@@ -66,6 +67,9 @@ class GateHomeView(GateMixin, View):
             "waiting": visits.filter(status=VisitStatus.AWAITING_HOST).count(),
             "released": Release.objects.filter(unit=unit, day=today).count(),
             "children": Child.objects.filter(unit=unit, active=True).count(),
+            # F-TECH-3: an alarm of this unit still open today, so a reloaded screen shows its state.
+            "open_alarm": Alarm.objects.filter(unit=unit, closed_at__isnull=True, raised_at__date=today)
+            .order_by("-id").first(),
         })
 
 

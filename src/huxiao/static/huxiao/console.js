@@ -7,6 +7,7 @@
   var state = document.querySelector("[data-testid=stream-state]");
   var template = document.getElementById("alarm-template");
   var audio = null;
+  var labels = JSON.parse(document.getElementById("step-labels").textContent);
 
   // Browsers play sound only after the user has interacted with the page.
   function enableSound() {
@@ -36,6 +37,7 @@
       if (value === undefined || value === null) return;
       if (key === "raised_at") value = value.slice(11, 19);
       if (key === "kind") value = data.kind_label || value;
+      if (key === "step") { el.dataset.stepValue = value; value = labels[value] || value; }
       el.textContent = value;
     });
     row.classList.toggle("list-group-item-danger", !data.acknowledged_at);
