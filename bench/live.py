@@ -35,21 +35,24 @@ class Console:
         while (await self.reader.readline()) not in (b"\r\n", b""):
             pass
 
-    async def _chunks(self) -> AsyncIterator[bytes]:
+    async def _chunks(self) -> AsyncIterator[tuple[bytes, float]]:
+        """The body's chunks, each with when it was read off the socket (its events' arrival time: not
+        when this client got round to parsing them)."""
         assert self.reader is not None
         while True:
             size_line = await self.reader.readline()
+            arrived = time.time()
             if not size_line:
                 raise StreamClosed("connection closed")
             size = int(size_line.strip() or b"0", 16)
             if size == 0:
                 raise StreamClosed("stream ended")
             data = await self.reader.readexactly(size + 2)
-            yield data[:-2]
+            yield data[:-2], arrived
 
     async def events(self) -> AsyncIterator[tuple[str, dict[str, Any], int | None, float]]:
         buffer = b""
-        async for chunk in self._chunks():
+        async for chunk, arrived in self._chunks():
             buffer += chunk
             while b"\n\n" in buffer:
                 frame, buffer = buffer.split(b"\n\n", 1)
@@ -63,7 +66,7 @@ class Console:
                     event_id = int(fields["id"]) if "id" in fields else None
                     if event_id is not None:
                         self.last_id = event_id
-                    yield fields["event"], json.loads(fields["data"]), event_id, time.time()
+                    yield fields["event"], json.loads(fields["data"]), event_id, arrived
 
     def close(self) -> None:
         if self.writer is not None:

@@ -66,12 +66,25 @@ def _newest_id() -> int:
     return Alarm.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
+_FRAMES: dict[int, tuple[dict[str, Any], str]] = {}
+
+
 def _frame(event: dict[str, Any]) -> str:
+    """The event as an SSE frame. A live event is one object shared by every stream of the process, so its
+    frame is made once (keyed by the object, which is kept alive beside it) for all of them."""
+    cached = _FRAMES.get(id(event))
+    if cached is not None and cached[0] is event:
+        return cached[1]
     body = {k: v for k, v in event.items() if k not in ROUTING and k != "type"}
     data = json.dumps(body, ensure_ascii=False)
     if event["type"] == "alarm":
-        return f"id: {event['id']}\nevent: alarm\ndata: {data}\n\n"
-    return f"event: {event['type']}\ndata: {data}\n\n"
+        frame = f"id: {event['id']}\nevent: alarm\ndata: {data}\n\n"
+    else:
+        frame = f"event: {event['type']}\ndata: {data}\n\n"
+    if len(_FRAMES) > 256:
+        _FRAMES.clear()
+    _FRAMES[id(event)] = (event, frame)
+    return frame
 
 
 async def _events(user: User, last_id: int | None) -> AsyncIterator[str]:
@@ -90,22 +103,28 @@ async def _events(user: User, last_id: int | None) -> AsyncIterator[str]:
         next_catch_up += catch_up_every
         while True:
             timeout = max(0.0, min(last_write + keepalive, next_catch_up) - loop.time())
+            batch: list[dict[str, Any]] = []
             try:
-                data: str | None = await asyncio.wait_for(queue.get(), timeout)
+                async with asyncio.timeout(timeout):
+                    batch.append(await queue.get())
             except TimeoutError:
-                data = None
+                pass
+            while not queue.empty():  # a burst: everything waiting goes out in one write
+                batch.append(queue.get_nowait())
             frames: list[str] = []
-            if data == RESYNC or loop.time() >= next_catch_up:
+            if any(event is RESYNC for event in batch) or loop.time() >= next_catch_up:
                 for event in await sync_to_async(_since)(user, floor, sent):
                     sent.add(event["id"])
                     frames.append(_frame(event))
                 next_catch_up = loop.time() + catch_up_every
-            elif data is not None:
-                event = json.loads(data)
-                if match(event) and not (event["type"] == "alarm" and event["id"] in sent):
-                    if event["type"] == "alarm":
-                        sent.add(event["id"])
-                    frames.append(_frame(event))
+            for event in batch:
+                if event is RESYNC or not match(event):
+                    continue
+                if event["type"] == "alarm":
+                    if event["id"] in sent:
+                        continue
+                    sent.add(event["id"])
+                frames.append(_frame(event))
             if not frames and loop.time() - last_write >= keepalive:
                 frames.append(": keep-alive\n\n")
             if frames:

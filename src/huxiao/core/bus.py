@@ -13,6 +13,7 @@ import asyncio
 import json
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,7 +24,7 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 CHANNEL = "huxiao:live"
 # A message the listener puts in every queue when it (re)gains Redis: catch up from the database now.
-RESYNC = "__resync__"
+RESYNC: dict[str, Any] = {"type": "__resync__"}
 
 
 class _Subscriber:
@@ -31,7 +32,7 @@ class _Subscriber:
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.queue: asyncio.Queue[str] = asyncio.Queue()
+        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
 
 
 class Bus:
@@ -49,12 +50,13 @@ class Bus:
         transaction.on_commit(lambda: self.publish(event), robust=True)
 
     def publish(self, event: dict[str, Any]) -> None:
-        data = json.dumps(event, ensure_ascii=False, default=str)
+        # When it was published (just after its commit): bench/alarms.py measures delivery from here.
+        event = {**event, "published_at": round(time.time(), 6)}
         if not settings.REDIS_URL:
-            self.fan_out(data)
+            self.fan_out(json.loads(json.dumps(event, default=str)))  # what Redis would carry: plain JSON
             return
         try:
-            self._client().publish(CHANNEL, data)
+            self._client().publish(CHANNEL, json.dumps(event, ensure_ascii=False, default=str))
         except Exception:  # the event is stored: streams catch up from the database
             logger.warning("live bus: publish to Redis failed; streams will catch up from the database",
                            exc_info=True)
@@ -69,17 +71,26 @@ class Bus:
                                                        socket_connect_timeout=0.5)
         return self._redis
 
-    def fan_out(self, data: str) -> None:
+    def fan_out(self, event: dict[str, Any]) -> None:
+        """Hand ``event`` to every stream of this process. Parsed once here, shared by all of them: streams
+        treat it as read-only."""
+        try:
+            here = asyncio.get_running_loop()  # the Redis listener: in the streams' own loop
+        except RuntimeError:
+            here = None  # a service's thread, after its commit (in-process bus)
         for subscriber in list(self._subscribers):
+            if subscriber.loop is here:
+                subscriber.queue.put_nowait(event)  # no wake-up write per stream: the loop is running
+                continue
             try:
-                subscriber.loop.call_soon_threadsafe(subscriber.queue.put_nowait, data)
+                subscriber.loop.call_soon_threadsafe(subscriber.queue.put_nowait, event)
             except RuntimeError:  # that stream's loop has closed
                 self._subscribers.discard(subscriber)
 
     # --- subscribing (async, from the streams) -------------------------------------------------------------
 
     @asynccontextmanager
-    async def subscribe(self) -> AsyncIterator[asyncio.Queue[str]]:
+    async def subscribe(self) -> AsyncIterator[asyncio.Queue[dict[str, Any]]]:
         subscriber = _Subscriber(asyncio.get_running_loop())
         self._subscribers.add(subscriber)
         if settings.REDIS_URL and (self._listener is None or self._listener.done()):
@@ -102,8 +113,12 @@ class Bus:
                     self.fan_out(RESYNC)
                     async for message in pubsub.listen():
                         if message.get("type") == "message":
-                            data = message["data"]
-                            self.fan_out(data.decode() if isinstance(data, bytes) else data)
+                            try:
+                                event = json.loads(message["data"])
+                            except ValueError:
+                                logger.warning("live bus: dropped a message that is not JSON")
+                                continue
+                            self.fan_out(event)
             except asyncio.CancelledError:
                 raise
             except Exception:
