@@ -61,10 +61,17 @@ def test_the_guard_holds_the_alarm_and_the_police_acknowledge(browser, demo, asg
         assert seen_after < 2.0, f"the console showed the alarm after {seen_after:.2f} s"
         expect(row).to_contain_text("一键报警")
         expect(police.locator("html")).to_have_attribute("data-last-beep", re.compile(r"\d+"))
+        # Beside it, the unit: on the map, whom to call, who is at the gate.
+        detail = police.get_by_test_id("alarm-panel-detail")
+        expect(detail).to_have_attribute("data-panel-alarm", str(alarm_id))
+        expect(detail).to_contain_text("翠柏第一幼儿园")
+        expect(detail.get_by_test_id("alarm-map").locator(".leaflet-interactive")).to_have_count(1)
+        expect(detail.get_by_test_id("duty-officer")).not_to_be_empty()
         shot(police, "alarm-console-zh")
 
         row.get_by_test_id("acknowledge").click()
         expect(police.locator(f'[data-alarm="{alarm_id}"] [data-field=step]')).to_have_text("已接警")
+        expect(police.get_by_test_id("alarm-timeline")).to_contain_text("已接警")
         expect(guard.get_by_test_id("alarm-status")).to_have_text(re.compile(r"民警已于 \d\d:\d\d:\d\d 接警"),
                                                                   timeout=5000)
         shot(guard, "gate-alarm-acknowledged-zh")

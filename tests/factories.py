@@ -225,13 +225,15 @@ def years_ago(years: int, days: int = 30) -> date:
 
 
 def populate_alarms(unit: Unit) -> None:
-    """An alarm at ``unit`` (F-TECH-3), acknowledged, for the tenancy matrix."""
+    """An alarm at ``unit`` (F-TECH-3), acknowledged, and a gate camera (F-TECH-1), for the tenancy matrix."""
     from django.utils import timezone
 
-    from huxiao.alarms.models import Alarm
+    from huxiao.alarms.models import Alarm, Device
 
     Alarm.objects.create(unit=unit, kind="button", note=f"{unit.name} 演示报警", raised_at=timezone.now(),
                          acknowledged_at=timezone.now())
+    Device.objects.create(unit=unit, kind="camera", location="gate", label=f"{unit.name} 大门摄像机",
+                          installed_on=timezone.localdate(), token_digest=f"{unit.pk:064d}")
 
 
 def populate_gate(unit: Unit) -> None:

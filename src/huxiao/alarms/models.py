@@ -1,4 +1,5 @@
-"""F-TECH-3 alarms (一键报警) and their incident timeline (F-EMRG-3, first part).
+"""F-TECH-1/2 devices and their events; F-TECH-3 alarms (一键报警) and their incident timeline (F-EMRG-3,
+first part).
 
 An alarm is stored before anyone hears of it (``services.alarm_raise`` commits, then publishes on the
 bus); its id is what the live stream's ``Last-Event-ID`` counts. Each step of the response is a timestamp
@@ -26,6 +27,16 @@ class AlarmKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def staff_police_subdistrict(user: Any) -> Q:
+    """The unit's staff (not its parents or bus attendants), its police station, its sub-district."""
+    from huxiao.core.models import Role
+    from huxiao.core.scoping import NOTHING, unit_scope
+
+    if user is not None and getattr(user, "role", None) in {Role.GUARDIAN, Role.BUS_ATTENDANT, Role.PATROL}:
+        return NOTHING
+    return unit_scope(user)
+
+
 # The response, in order: each step is a timestamp on the alarm.
 STEPS = ("acknowledged", "dispatched", "on_scene", "controlled", "closed")
 STEP_LABELS = {"raised": _("Raised"), "acknowledged": _("Acknowledged"), "dispatched": _("Dispatched"),
@@ -38,6 +49,8 @@ class Alarm(AuditedMixin, models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     raised_by = models.ForeignKey("core.User", verbose_name=_("raised by"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
+    device = models.ForeignKey("alarms.Device", verbose_name=_("device"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="+")
     raised_at = models.DateTimeField(_("raised at"), db_index=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     acknowledged_by = models.ForeignKey("core.User", verbose_name=_("acknowledged by"), null=True, blank=True,
@@ -65,13 +78,7 @@ class Alarm(AuditedMixin, models.Model):
 
     @classmethod
     def scope_filter(cls, user: Any) -> Q:
-        """The unit's staff (not its parents or bus attendants), its police station, its sub-district."""
-        from huxiao.core.models import Role
-        from huxiao.core.scoping import NOTHING, unit_scope
-
-        if user is not None and getattr(user, "role", None) in {Role.GUARDIAN, Role.BUS_ATTENDANT, Role.PATROL}:
-            return NOTHING
-        return unit_scope(user)
+        return staff_police_subdistrict(user)
 
     @property
     def step(self) -> str:
@@ -84,3 +91,99 @@ class Alarm(AuditedMixin, models.Model):
     @property
     def step_label(self) -> str:
         return str(STEP_LABELS[self.step])
+
+
+# --- F-TECH-1 devices, F-TECH-2 device events ------------------------------------------------------------
+
+class DeviceKind(models.TextChoices):
+    CAMERA = "camera", _("Camera")
+    INTRUSION_ALARM = "intrusion_alarm", _("Intrusion alarm")
+    ALARM_BUTTON = "alarm_button", _("One-click alarm button")
+    PERIMETER_ALARM = "perimeter_alarm", _("Perimeter alarm")
+    ACCESS_CONTROL = "access_control", _("Access control")
+
+
+class DeviceLocation(models.TextChoices):
+    GATE = "gate", _("Gate")
+    PERIMETER_WALL = "perimeter_wall", _("Perimeter wall")
+    DORMITORY = "dormitory", _("Dormitory")
+    CANTEEN = "canteen", _("Canteen")
+    OTHER = "other", _("Other")
+
+
+class DeviceStatus(models.TextChoices):
+    WORKING = "working", _("Working")
+    FAULTY = "faulty", _("Faulty")
+    REMOVED = "removed", _("Removed")
+
+
+# What a device's alarm event opens.
+ALARM_KIND_OF_DEVICE = {DeviceKind.ALARM_BUTTON: AlarmKind.BUTTON, DeviceKind.INTRUSION_ALARM: AlarmKind.INTRUSION,
+                        DeviceKind.PERIMETER_ALARM: AlarmKind.PERIMETER}
+
+
+class Device(AuditedMixin, models.Model):
+    unit = models.ForeignKey("core.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="devices")
+    kind = models.CharField(_("kind"), max_length=20, choices=DeviceKind.choices)
+    location = models.CharField(_("location"), max_length=20, choices=DeviceLocation.choices)
+    label = models.CharField(_("label"), max_length=100, blank=True)
+    installed_on = models.DateField(_("installed on"))
+    networked_on = models.DateField(_("networked to the police on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=DeviceStatus.choices, default=DeviceStatus.WORKING)
+    last_test_on = models.DateField(_("last tested on"), null=True, blank=True)
+    heartbeat_seconds = models.PositiveIntegerField(_("heartbeat interval (s)"), default=300)
+    last_seen_at = models.DateTimeField(_("last heard from"), null=True, blank=True)
+    offline_since = models.DateTimeField(_("offline since"), null=True, blank=True)
+    # ``Authorization: Device <token>``: only a SHA-256 of the token is stored.
+    token_digest = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
+    token_prefix = models.CharField(max_length=8, blank=True, editable=False)
+
+    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    audit_exclude_fields = ("last_seen_at", "token_digest")  # heartbeats are not changes anyone made
+
+    class Meta:
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
+        ordering = ["unit_id", "location", "kind", "id"]
+        indexes = [models.Index(fields=["unit", "kind"], name="device_unit_kind")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=DeviceKind.values), name="device_kind_valid"),
+            models.CheckConstraint(condition=Q(location__in=DeviceLocation.values), name="device_location_valid"),
+            models.CheckConstraint(condition=Q(status__in=DeviceStatus.values), name="device_status_valid"),
+            models.CheckConstraint(condition=Q(heartbeat_seconds__gte=10), name="device_heartbeat_min"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or f"{self.get_kind_display()} · {self.get_location_display()}"
+
+    @classmethod
+    def scope_filter(cls, user: Any) -> Q:
+        return staff_police_subdistrict(user)
+
+    @property
+    def online(self) -> bool:
+        return self.last_seen_at is not None and self.offline_since is None
+
+
+class DeviceEventType(models.TextChoices):
+    HEARTBEAT = "heartbeat", _("Heartbeat")
+    ALARM = "alarm", _("Alarm")
+
+
+class DeviceEvent(models.Model):
+    """What a device posted. (device, type, at) is unique: a replayed event is refused, not counted twice."""
+
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=10, choices=DeviceEventType.choices)
+    at = models.DateTimeField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    alarm = models.ForeignKey(Alarm, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    audit_exclude = True  # machine traffic; an alarm it opens is audited
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["device", "type", "at"], name="device_event_once")]
+        indexes = [models.Index(fields=["device", "-at"], name="device_event_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.at:%Y-%m-%d %H:%M:%S}"

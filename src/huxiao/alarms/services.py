@@ -13,7 +13,17 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from huxiao.alarms.models import STEPS, Alarm, AlarmKind
+from huxiao.alarms.models import (
+    ALARM_KIND_OF_DEVICE,
+    STEPS,
+    Alarm,
+    AlarmKind,
+    Device,
+    DeviceEvent,
+    DeviceEventType,
+    DeviceStatus,
+)
+from huxiao.compliance.engine import refresh_unit
 from huxiao.core.bus import bus
 from huxiao.core.errors import Conflict
 from huxiao.core.models import SUBDISTRICT_WIDE_ROLES, Role, Unit, User
@@ -50,9 +60,15 @@ def alarm_raise(*, actor: User, unit: Unit, kind: str = AlarmKind.BUTTON, note: 
         raise PermissionDenied
     if kind not in AlarmKind.values:
         raise ValidationError({"kind": [_("Choose a valid kind of alarm.")]})
+    return _open(unit=unit, kind=kind, note=note, raised_by=actor)
+
+
+def _open(*, unit: Unit, kind: str, note: str = "", raised_by: User | None = None,
+          device: Device | None = None) -> Alarm:
+    """Store the alarm, tell who must hear of it, publish it after commit, schedule its escalation."""
     with transaction.atomic():
-        alarm = Alarm.objects.create(unit=unit, kind=kind, note=note.strip()[:300], raised_by=actor,
-                                     raised_at=timezone.now())
+        alarm = Alarm.objects.create(unit=unit, kind=kind, note=note.strip()[:300], raised_by=raised_by,
+                                     device=device, raised_at=timezone.now())
         unit_name, kind_label = unit.name, alarm.get_kind_display
         notify(users=_responders(unit), kind="alarm.raised", level=Level.ALERT, unit=unit,
                url=reverse("alarm-console"),
@@ -117,3 +133,131 @@ def alarm_escalate(alarm_id: int) -> bool:
                body=lambda: _("No one acknowledged it within %(s)s seconds.") % {"s": seconds})
         bus.publish_on_commit(event_of(alarm, unit, "alarm_step"))
     return True
+
+
+# --- F-TECH-1 devices, F-TECH-2 device events -----------------------------------------------------------
+
+DEVICE_MANAGERS = {Role.UNIT_ADMIN, Role.SUBDISTRICT_ADMIN, Role.POLICE}
+# A device's clock may differ from ours by this much; an event further off is refused (a replay, or a
+# device that has lost the time).
+EVENT_SKEW_SECONDS = 600
+# Offline after one missed heartbeat, with this grace for a late one.
+OFFLINE_GRACE = 1.5
+
+
+def _may_manage(actor: User, unit: Unit) -> None:
+    if actor.role not in DEVICE_MANAGERS:
+        raise PermissionDenied
+    if actor.role == Role.UNIT_ADMIN and actor.organisation_id != unit.pk:
+        raise PermissionDenied
+
+
+def _new_token(device: Device) -> str:
+    import hashlib
+    import secrets
+
+    token = "hxd_" + secrets.token_urlsafe(32)
+    device.token_digest = hashlib.sha256(token.encode()).hexdigest()
+    device.token_prefix = token[:8]
+    return token
+
+
+@transaction.atomic
+def device_add(*, actor: User, unit: Unit, **fields: Any) -> tuple[Device, str]:
+    """A device and its token (shown once: it goes into the device's configuration)."""
+    _may_manage(actor, unit)
+    device = Device(unit=unit, **fields)
+    token = _new_token(device)
+    device.full_clean()
+    device.save()
+    refresh_unit(unit.pk)
+    return device, token
+
+
+@transaction.atomic
+def device_update(*, actor: User, device: Device, **fields: Any) -> Device:
+    _may_manage(actor, device.unit)
+    for name, value in fields.items():
+        setattr(device, name, value)
+    device.full_clean()
+    device.save()
+    refresh_unit(device.unit_id)
+    return device
+
+
+@transaction.atomic
+def device_token_rotate(*, actor: User, device: Device) -> str:
+    _may_manage(actor, device.unit)
+    token = _new_token(device)
+    device.save(update_fields=["token_digest", "token_prefix"])
+    return token
+
+
+def device_by_token(token: str) -> Device | None:
+    import hashlib
+
+    if not token.startswith("hxd_") or len(token) > 100:
+        return None
+    return (Device.objects.select_related("unit").exclude(status=DeviceStatus.REMOVED)
+            .filter(token_digest=hashlib.sha256(token.encode()).hexdigest()).first())
+
+
+def device_event(*, device: Device, type_: str, at: datetime) -> DeviceEvent:
+    """A heartbeat or an alarm from a device. Refused when its time is far from ours, or when the same
+    event (device, type, time) came before: a replay is not counted twice, nor alarmed twice."""
+    from django.db import IntegrityError
+
+    now = timezone.now()
+    if abs((now - at).total_seconds()) > EVENT_SKEW_SECONDS:
+        raise ValidationError({"at": [_("The event's time is more than %(min)s minutes from ours.") % {
+            "min": EVENT_SKEW_SECONDS // 60}]})
+    try:
+        with transaction.atomic():
+            event = DeviceEvent.objects.create(device=device, type=type_, at=at)
+            seen = {"last_seen_at": now, "offline_since": None}
+            Device.objects.filter(pk=device.pk).update(**seen)
+            if device.offline_since is not None:  # back online: its unit's verdict changes
+                refresh_unit(device.unit_id)
+            if type_ == DeviceEventType.ALARM:
+                kind = ALARM_KIND_OF_DEVICE.get(device.kind, AlarmKind.OTHER)  # type: ignore[call-overload]
+                event.alarm = _open(unit=device.unit, kind=kind, note=str(device), device=device)
+                event.save(update_fields=["alarm"])
+    except IntegrityError:
+        raise Conflict(_("This event was already received."), code="replayed_event") from None
+    return event
+
+
+def _tell_offline(users: list[User], unit: Unit, device: str, since: str) -> None:
+    unit_name = unit.name
+    notify(users=users, kind="device.offline", level=Level.WARNING, unit=unit,
+           url=reverse("unit-detail", args=[unit.pk]),
+           title=lambda: _("Device offline at %(unit)s") % {"unit": unit_name},
+           body=lambda: _("%(device)s has sent nothing since %(time)s.") % {"device": device, "time": since})
+
+
+def devices_offline_check(*, now: datetime | None = None) -> int:
+    """Mark devices silent for longer than their heartbeat interval (with grace) offline, and tell their
+    unit admin and police station once. Runs every minute."""
+    from datetime import timedelta
+
+
+    now = now or timezone.now()
+    # The least a device may be silent is 10 s × the grace; the rest is per device, checked here.
+    candidates = (Device.objects.filter(status=DeviceStatus.WORKING, offline_since__isnull=True,
+                                        last_seen_at__lt=now - timedelta(seconds=10 * OFFLINE_GRACE))
+                  .select_related("unit"))
+    silent = [d for d in candidates
+              if d.last_seen_at is not None
+              and (now - d.last_seen_at).total_seconds() > d.heartbeat_seconds * OFFLINE_GRACE]
+    marked = 0
+    for device in silent:
+        with transaction.atomic():
+            if not Device.objects.filter(pk=device.pk, offline_since__isnull=True).update(offline_since=now):
+                continue
+            marked += 1
+            unit = device.unit
+            refresh_unit(unit.pk)
+            users = [*User.objects.filter(is_active=True, organisation_id=unit.pk, role=Role.UNIT_ADMIN),
+                     *User.objects.filter(is_active=True, organisation_id=unit.police_station_id, role=Role.POLICE)]
+            _tell_offline(users, unit, str(device), timezone.localtime(device.last_seen_at).strftime("%H:%M"))
+    return marked

@@ -23,6 +23,37 @@ class ConsoleView(LoginRequiredMixin, View):
                                                        "step_labels": {k: str(v) for k, v in STEP_LABELS.items()}})
 
 
+class PanelView(LoginRequiredMixin, View):
+    """What the officer needs about an alarm's unit, beside the list: where it is (map, address), whom to
+    call (the duty officer, the unit), who is at the gate now, and the response so far."""
+
+    scope_model = Alarm
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import timezone
+
+        from huxiao.force.models import PoliceAssignment
+        from huxiao.gate.models import Shift
+
+        alarm = get_object_or_404(Alarm.objects.visible_to(request.user).select_related(
+            "unit", "raised_by", "acknowledged_by", "device"), pk=pk)
+        unit, now = alarm.unit, timezone.now()
+        today = timezone.localdate()
+        officer = (PoliceAssignment.objects.filter(unit=unit, start_date__lte=today)
+                   .exclude(end_date__lt=today).order_by("-start_date").first())
+        on_duty = (Shift.objects.filter(unit=unit, start__lte=now, end__gt=now).select_related("guard")
+                   .order_by("start"))
+        timeline = [(STEP_LABELS["raised"], alarm.raised_at)] + [
+            (STEP_LABELS[step], getattr(alarm, f"{step}_at")) for step in STEPS]
+        return render(request, "alarms/_panel.html", {
+            "alarm": alarm, "unit": unit, "officer": officer, "on_duty": on_duty, "timeline": timeline,
+            "map_tiles": settings.MAP_TILES,
+            "response_seconds": int((alarm.acknowledged_at - alarm.raised_at).total_seconds())
+            if alarm.acknowledged_at else None,
+        })
+
+
 class StepView(LoginRequiredMixin, View):
     scope_model = Alarm
 

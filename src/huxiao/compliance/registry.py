@@ -113,7 +113,7 @@ class Param:
 
     key: str
     default: Any
-    kind: str  # "int" | "percent" | "kinds"
+    kind: str  # "int" | "percent" | "kinds" | "date" (ISO, YYYY-MM-DD)
     label: str | Promise
     source: str | Promise
     choices: tuple[tuple[str, Any], ...] = ()
@@ -135,6 +135,13 @@ class Param:
                 raise ValueError(_("Enter a number from %(min)s to %(max)s.") % {
                     "min": int(self.minimum), "max": int(self.maximum)})
             return number
+        if self.kind == "date":
+            from datetime import date
+
+            try:
+                return date.fromisoformat(str(value).strip()).isoformat()
+            except ValueError:
+                raise ValueError(_("Enter a date as YYYY-MM-DD.")) from None
         if self.kind == "kinds":
             allowed = {key for key, _label in self.choices}
             if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):

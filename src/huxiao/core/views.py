@@ -130,6 +130,7 @@ class UnitDetailView(ScopedMixin, DetailView):  # type: ignore[type-arg]
         return super().get_queryset().select_related("parent", "police_station")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from huxiao.alarms.models import Device
         from huxiao.gate.selectors import gate_mode
 
         context = super().get_context_data(**kwargs)
@@ -137,6 +138,7 @@ class UnitDetailView(ScopedMixin, DetailView):  # type: ignore[type-arg]
         context["windows"] = unit.timetable_windows.all()
         context["holidays"] = unit.holidays.all()
         context["gate_mode"] = gate_mode(unit)
+        context["devices"] = Device.objects.visible_to(self.request.user).filter(unit=unit)
         context["can_change"] = self.request.user.has_perm("core.change_unit", unit)
         return context
 

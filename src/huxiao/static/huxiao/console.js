@@ -46,6 +46,37 @@
     });
   }
 
+  // The panel beside the list: the chosen alarm's unit (map, address, whom to call, who is on duty).
+  var panel = document.getElementById("alarm-panel");
+  var shown = null;
+  function drawMap() {
+    var el = panel.querySelector("[data-testid=alarm-map]");
+    if (!el || !window.L) return;
+    var at = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lng)];
+    var map = L.map(el, { zoomControl: true, attributionControl: false }).setView(at, 16);
+    if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map);
+    L.circleMarker(at, { radius: 11, color: "#fff", weight: 3, fillColor: "#dc3545", fillOpacity: 0.95 })
+      .bindTooltip(el.dataset.name, { permanent: true, direction: "top", offset: [0, -10] }).addTo(map);
+  }
+  function showPanel(id) {
+    if (!panel || !id) return;
+    shown = String(id);
+    list.querySelectorAll("[data-alarm]").forEach(function (row) {
+      row.classList.toggle("hx-selected", row.dataset.alarm === shown);
+    });
+    fetch("/alarms/" + id + "/panel/", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) { if (shown === String(id)) { panel.innerHTML = html; drawMap(); } })
+      .catch(function () { /* the list still works; the panel fills on the next event */ });
+  }
+  list.addEventListener("click", function (e) {
+    if (e.target.closest("button, a, form")) return;
+    var row = e.target.closest("[data-alarm]");
+    if (row) showPanel(row.dataset.alarm);
+  });
+  var first = panel && panel.querySelector("[data-panel-url]");
+  if (first) showPanel(first.dataset.panelUrl.split("/").filter(Boolean)[1]);
+
   var source = new EventSource(list.dataset.stream);
   source.onopen = function () { state.textContent = state.dataset.live; state.className = "badge text-bg-success"; };
   source.onerror = function () { state.textContent = state.dataset.lost; state.className = "badge text-bg-warning"; };
@@ -59,6 +90,9 @@
       if (empty) empty.remove();
       list.prepend(row);
       if (!data.acknowledged_at) beep();
+      render(row, data);
+      showPanel(data.id);
+      return;
     }
     render(row, data);
   });
@@ -66,5 +100,6 @@
     var data = JSON.parse(e.data);
     var row = list.querySelector('[data-alarm="' + data.id + '"]');
     if (row) render(row, data);
+    if (shown === String(data.id)) showPanel(data.id);
   });
 })();
