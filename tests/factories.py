@@ -234,6 +234,12 @@ def populate_alarms(unit: Unit) -> None:
                          acknowledged_at=timezone.now())
     Device.objects.create(unit=unit, kind="camera", location="gate", label=f"{unit.name} 大门摄像机",
                           installed_on=timezone.localdate(), token_digest=f"{unit.pk:064d}")
+    from huxiao.emergency.models import Drill, Plan
+
+    Plan.objects.create(unit=unit, type="fire", version=1, title=f"{unit.name} 消防预案", body="…",
+                        response_force="校长、门卫", approved_on=timezone.localdate())
+    Drill.objects.create(unit=unit, scenario="fire", date=timezone.localdate(), participants=30, duration_minutes=20,
+                         evaluation=f"{unit.name} 演练")
 
 
 def populate_gate(unit: Unit) -> None:

@@ -124,6 +124,8 @@ def test_the_stream_replays_from_last_event_id_then_pushes_alarms_and_their_step
         await wait_for(lambda ev: any(e[2] == str(missed.pk) for e in ev))
         live = await sync_to_async(lambda: services.alarm_raise(actor=guard, unit=cast.unit_a, note="live"))()
         await wait_for(lambda ev: any(e[0] == "alarm" and e[1]["id"] == live.pk for e in ev))
+        # F-NOTIFY over the same stream: the officer's own notification of it, and nobody else's.
+        await wait_for(lambda ev: any(e[0] == "notification" and e[1]["kind"] == "alarm.raised" for e in ev))
         await sync_to_async(lambda: services.alarm_step(actor=police, alarm=live, step="acknowledged"))()
         await wait_for(lambda ev: any(e[0] == "alarm_step" and e[1]["id"] == live.pk
                                       and e[1]["step"] == "acknowledged" for e in ev))
@@ -138,6 +140,8 @@ def test_the_stream_replays_from_last_event_id_then_pushes_alarms_and_their_step
         alarm_ids = [e[1]["id"] for e in events if e[0] == "alarm"]
         assert alarm_ids == sorted(set(alarm_ids)) and missed.pk in alarm_ids  # each once, in order
         assert {"id", "unit", "kind", "raised_at"} <= set(events[0][1]) and "subdistrict" not in events[0][1]
+        notified = {e[1]["id"] for e in events if e[0] == "notification"}
+        assert notified and notified <= set(Notification.objects.filter(user=police).values_list("pk", flat=True))
     finally:
         barrier = threading.Barrier(2)
 
@@ -171,3 +175,36 @@ def test_the_stream_filters_pushed_events_by_the_same_rule_as_the_lists(cast: Ca
             event = services.event_of(alarm, unit)
             assert match(event) is Unit.objects.filter(unit_scope(user, "pk"), pk=unit.pk).exists(), (
                 user.username, unit.code)
+
+
+@pytest.mark.django_db
+def test_an_alarm_also_goes_out_by_e_mail_and_sms_to_those_with_an_address(
+        cast: Cast, django_capture_on_commit_callbacks: Any) -> None:
+    from django.core import mail
+
+    from huxiao.core.models import User
+    from huxiao.notify.sms import MemoryBackend
+
+    police = cast.users["police"]
+    User.objects.filter(pk=police.pk).update(email="officer@example.org")
+    police.refresh_from_db()
+    police.phone = "13800138000"
+    police.save()
+    mail.outbox.clear()
+    MemoryBackend.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.alarm_raise(actor=cast.users["guard"], unit=cast.unit_a, note="门口可疑人员")
+    assert any(m.to == ["officer@example.org"] and cast.unit_a.name in m.subject for m in mail.outbox)
+    assert any(phone == "13800138000" and cast.unit_a.name in text for phone, text in MemoryBackend.outbox)
+
+
+@pytest.mark.django_db
+def test_the_time_to_acknowledge_is_the_sub_districts_parameter(cast: Cast) -> None:
+    from huxiao.compliance.models import RuleParameter
+
+    assert services.ack_seconds(cast.sd.pk) == 60  # FEATURES.md §4 default
+    answer = api_as(cast.users["admin"]).patch("/api/v1/compliance/parameters/", {"values": {"alarms.ack_seconds": 30}},
+                                               format="json")
+    assert answer.status_code == 200, answer.content
+    assert RuleParameter.objects.get(subdistrict=cast.sd, key="alarms.ack_seconds").value == 30
+    assert services.ack_seconds(cast.sd.pk) == 30 and services.ack_seconds(cast.sd2.pk) == 60

@@ -23,6 +23,7 @@ from rest_framework.test import APIClient
 
 from huxiao.alarms.models import Alarm, Device
 from huxiao.core.models import Organisation, Unit, User
+from huxiao.emergency.models import Drill, Plan
 from huxiao.force import models as force
 from huxiao.gate import models as gate
 from huxiao.notify.models import Notification
@@ -125,6 +126,8 @@ BUILDERS: dict[str, Callable[[Cast, Unit], models.Model]] = {
     "notify.notification": _first(Notification, unit=lambda unit: unit),
     "alarms.alarm": _first(Alarm),
     "alarms.device": _first(Device),
+    "emergency.plan": _first(Plan),
+    "emergency.drill": _first(Drill),
     "gate.checkpoint": _first(gate.Checkpoint),
     "gate.patrolround": _first(gate.PatrolRound),
     "gate.shift": _first(gate.Shift),

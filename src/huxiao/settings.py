@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "huxiao.compliance",
     "huxiao.notify",
     "huxiao.alarms",
+    "huxiao.emergency",
 ]
 
 MIDDLEWARE = [
@@ -313,6 +314,8 @@ MAP_TILES = env("HUXIAO_MAP_TILES")
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "huxiao@localhost")
+# F-NOTIFY: alerts also go out by SMS, through this backend (notify/sms.py: console, memory, or a gateway's).
+HUXIAO_SMS_BACKEND = env("HUXIAO_SMS_BACKEND", "huxiao.notify.sms.ConsoleBackend")
 
 LOGGING = {
     "version": 1,

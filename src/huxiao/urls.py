@@ -13,6 +13,8 @@ from huxiao.core import endpoints
 from huxiao.core import views as core_views
 from huxiao.core.auth import TokenView
 from huxiao.core.forms import LoginForm
+from huxiao.emergency import api as emergency_api
+from huxiao.emergency import views as emergency_views
 from huxiao.force import api as force_api
 from huxiao.force import views as force_views
 from huxiao.force.forms import ACTIONS as FORCE_ACTIONS
@@ -51,6 +53,8 @@ router.register("delegations", pickup_api.DelegationViewSet, basename="delegatio
 router.register("notifications", notify_api.NotificationViewSet, basename="notification")
 router.register("alarms", alarms_api.AlarmViewSet, basename="alarm")
 router.register("devices", alarms_api.DeviceViewSet, basename="device")
+router.register("plans", emergency_api.PlanViewSet, basename="plan")
+router.register("drills", emergency_api.DrillViewSet, basename="drill")
 router.register("checkpoints", duty_api.CheckpointViewSet, basename="checkpoint")
 router.register("patrol-rounds", duty_api.PatrolRoundViewSet, basename="patrol-round")
 router.register("shifts", duty_api.ShiftViewSet, basename="shift")
@@ -80,6 +84,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("units/", core_views.UnitListView.as_view(), name="unit-list"),
     path("alarms/", alarms_views.ConsoleView.as_view(), name="alarm-console"),
+    path("units/<int:pk>/emergency/", emergency_views.UnitEmergencyView.as_view(), name="unit-emergency"),
     path("alarms/<int:pk>/panel/", alarms_views.PanelView.as_view(), name="alarm-panel"),
     path("alarms/<int:pk>/<str:step>/", alarms_views.StepView.as_view(), name="alarm-step"),
     path("units/new/", core_views.UnitEditView.as_view(), name="unit-create"),

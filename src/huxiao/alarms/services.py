@@ -75,14 +75,24 @@ def _open(*, unit: Unit, kind: str, note: str = "", raised_by: User | None = Non
                title=lambda: _("ALARM at %(unit)s") % {"unit": unit_name},
                body=lambda: f"{kind_label()} {note}".strip())
         bus.publish_on_commit(event_of(alarm, unit))
-        transaction.on_commit(lambda: _schedule_escalation(alarm.pk), robust=True)
+        transaction.on_commit(lambda: _schedule_escalation(alarm.pk, unit.subdistrict_id), robust=True)
     return alarm
 
 
-def _schedule_escalation(alarm_id: int) -> None:
+def ack_seconds(subdistrict_id: int | None) -> int:
+    """How long an alarm may wait for its acknowledgement: the sub-district's parameter ``alarms.ack_seconds``
+    (FEATURES.md §4: 60 s, local practice), else ``HUXIAO_ALARM_ACK_SECONDS``."""
+    from huxiao.compliance.models import RuleParameter
+
+    value = RuleParameter.objects.filter(subdistrict_id=subdistrict_id, key="alarms.ack_seconds").values_list(
+        "value", flat=True).first()
+    return int(value) if value is not None else int(settings.HUXIAO_ALARM_ACK_SECONDS)
+
+
+def _schedule_escalation(alarm_id: int, subdistrict_id: int | None) -> None:
     from huxiao.alarms.tasks import alarm_escalate
 
-    alarm_escalate.schedule((alarm_id,), delay=settings.HUXIAO_ALARM_ACK_SECONDS)
+    alarm_escalate.schedule((alarm_id,), delay=ack_seconds(subdistrict_id))
 
 
 def alarm_step(*, actor: User, alarm: Alarm, step: str) -> Alarm:
@@ -126,7 +136,7 @@ def alarm_escalate(alarm_id: int) -> bool:
         leaders = User.objects.filter(is_active=True, organisation_id=unit.subdistrict_id,
                                       role__in=[Role.SUBDISTRICT_ADMIN, Role.GOVERNANCE])
         police = User.objects.filter(is_active=True, organisation_id=unit.police_station_id, role=Role.POLICE)
-        seconds, unit_name = settings.HUXIAO_ALARM_ACK_SECONDS, unit.name
+        seconds, unit_name = ack_seconds(unit.subdistrict_id), unit.name
         notify(users=[*leaders, *police], kind="alarm.escalated", level=Level.ALERT, unit=unit,
                url=reverse("alarm-console"),
                title=lambda: _("Alarm at %(unit)s not acknowledged") % {"unit": unit_name},

@@ -2,10 +2,11 @@
 
 Each alarm the user may see is an ``event: alarm`` with ``id:`` (the alarm's id, increasing) and JSON
 ``data``; each later step (acknowledged, dispatched, …, escalated) is an ``event: alarm_step`` without an
-id. A client that reconnects with ``Last-Event-ID`` (or ``?last_event_id=``) first receives every alarm
-after that id. Live events come from the bus (``core.bus``: in-process, or Redis pub/sub); the stream also
-catches up from the database every few seconds and whenever the bus regains Redis, so an alarm whose
-publication was lost (Redis down) still arrives. A comment line every 15 s keeps proxies from closing it.
+id; each of the user's own notifications (F-NOTIFY) is an ``event: notification``. A client that
+reconnects with ``Last-Event-ID`` (or ``?last_event_id=``) first receives every alarm after that id.
+Live events come from the bus (``core.bus``: in-process, or Redis pub/sub); the stream also catches up
+from the database every few seconds and whenever the bus regains Redis, so an alarm whose publication
+was lost (Redis down) still arrives. A comment line every 15 s keeps proxies from closing it.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from huxiao.core.errors import error_body
 from huxiao.core.models import ApiToken, User
 from huxiao.core.scoping import unit_matcher
 
-ROUTING = ("subdistrict", "police_station", "community")
+ROUTING = ("subdistrict", "police_station", "community", "user")
 REPLAY_LIMIT = 1000
 
 
@@ -118,7 +119,12 @@ async def _events(user: User, last_id: int | None) -> AsyncIterator[str]:
                     frames.append(_frame(event))
                 next_catch_up = loop.time() + catch_up_every
             for event in batch:
-                if event is RESYNC or not match(event):
+                if event is RESYNC:
+                    continue
+                if event.get("type") == "notification":
+                    if event.get("user") != user.pk:  # a notification is its recipient's alone
+                        continue
+                elif not match(event):
                     continue
                 if event["type"] == "alarm":
                     if event["id"] in sent:

@@ -44,10 +44,16 @@ class PanelView(LoginRequiredMixin, View):
                    .exclude(end_date__lt=today).order_by("-start_date").first())
         on_duty = (Shift.objects.filter(unit=unit, start__lte=now, end__gt=now).select_related("guard")
                    .order_by("start"))
+        from huxiao.emergency.models import Plan
+
+        plans: dict[str, Plan] = {}
+        for plan in Plan.objects.visible_to(request.user).filter(unit=unit).order_by("type", "-version"):
+            plans.setdefault(plan.type, plan)  # the current version of each type
         timeline = [(STEP_LABELS["raised"], alarm.raised_at)] + [
             (STEP_LABELS[step], getattr(alarm, f"{step}_at")) for step in STEPS]
         return render(request, "alarms/_panel.html", {
-            "alarm": alarm, "unit": unit, "officer": officer, "on_duty": on_duty, "timeline": timeline,
+            "alarm": alarm, "unit": unit, "officer": officer, "plans": list(plans.values()), "on_duty": on_duty,
+            "timeline": timeline,
             "map_tiles": settings.MAP_TILES,
             "response_seconds": int((alarm.acknowledged_at - alarm.raised_at).total_seconds())
             if alarm.acknowledged_at else None,

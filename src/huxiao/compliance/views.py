@@ -137,7 +137,10 @@ class ParametersView(LoginRequiredMixin, View):
         submitted: dict[str, Any] = {}
         for key, spec in PARAMS.items():
             if spec.kind == "kinds":
-                submitted[key] = request.POST.getlist(key)
+                # A checkbox group sends nothing when all are unchecked: its hidden marker says it was on
+                # the form, so "none" is told apart from "not submitted" (left as it is).
+                if key in request.POST or f"{key}.present" in request.POST:
+                    submitted[key] = request.POST.getlist(key)
             elif key in request.POST:
                 submitted[key] = request.POST[key]
         try:

@@ -15,6 +15,7 @@ from huxiao.core.models import Organisation, OrgType, Role, Unit, User
 from huxiao.core.services import user_create
 from huxiao.demo import data
 from huxiao.demo import devices as demo_devices
+from huxiao.demo import emergency as demo_emergency
 from huxiao.demo import force as demo_force
 from huxiao.demo import gate as demo_gate
 from huxiao.gate.models import Holiday, TimetableWindow, WindowKind
@@ -138,6 +139,7 @@ def build_demo(*, password: str, progress: Progress = _quiet) -> dict[str, int]:
     demo_force.seed_patrols(root, communities)
     for unit in units:
         demo_devices.seed_devices(unit, today=today)
+        demo_emergency.seed_emergency(unit, today=today)
     tick("security force")
     for index, unit in enumerate(units):
         teacher = demo_gate.teacher_account(unit, password=password, index=index)

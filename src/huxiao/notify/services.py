@@ -7,8 +7,10 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone, translation
 
+from huxiao.core.bus import bus
 from huxiao.core.models import User
 from huxiao.notify.models import Level, Notification
 
@@ -22,7 +24,48 @@ def notify(*, users: Iterable[User], kind: str, title: Callable[[], str], body: 
         with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
             rows.append(Notification(user=user, unit=unit, kind=kind, level=level, title=str(title())[:200],
                                      body=str(body()) if body else "", url=url))
-    return Notification.objects.bulk_create(rows)
+    created = Notification.objects.bulk_create(rows)
+    for row in created:  # pushed to the user's open streams once stored (core.bus)
+        bus.publish_on_commit({"type": "notification", "id": row.pk, "user": row.user_id, "kind": row.kind,
+                               "level": row.level, "title": row.title, "body": row.body, "url": row.url})
+    if level == Level.ALERT and created:
+        ids = [row.pk for row in created]
+        transaction.on_commit(lambda: _deliver(ids), robust=True)
+    return created
+
+
+def _deliver(ids: list[int]) -> None:
+    from huxiao.notify.tasks import deliver_alerts
+
+    deliver_alerts(ids)
+
+
+def deliver_alerts(ids: list[int]) -> int:
+    """Alerts also go out by e-mail and SMS, to those with an address or a phone. A failure is logged; the
+    in-app notification stays (F-NOTIFY)."""
+    import logging
+
+    from django.core.mail import send_mail
+
+    from huxiao.notify.sms import send_sms
+
+    logger = logging.getLogger(__name__)
+    sent = 0
+    for row in Notification.objects.filter(pk__in=ids).select_related("user"):
+        text = f"{row.title}\n{row.body}".strip()
+        if row.user.email:
+            try:
+                send_mail(f"[护校 Huxiao] {row.title}", text, None, [row.user.email])
+                sent += 1
+            except Exception:
+                logger.warning("alert e-mail to user %s failed", row.user_id, exc_info=True)
+        if row.user.phone:
+            try:
+                send_sms(row.user.phone, text)
+                sent += 1
+            except Exception:
+                logger.warning("alert SMS to user %s failed", row.user_id, exc_info=True)
+    return sent
 
 
 def mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:
