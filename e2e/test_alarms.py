@@ -75,6 +75,16 @@ def test_the_guard_holds_the_alarm_and_the_police_acknowledge(browser, demo, asg
         expect(guard.get_by_test_id("alarm-status")).to_have_text(re.compile(r"民警已于 \d\d:\d\d:\d\d 接警"),
                                                                   timeout=5000)
         shot(guard, "gate-alarm-acknowledged-zh")
+
+        # The officer closes the incident and writes the after-action review (F-EMRG-3).
+        police.locator(f'[data-alarm="{alarm_id}"] [data-step=closed]').click()
+        expect(police.locator(f'[data-alarm="{alarm_id}"] [data-field=step]')).to_have_text("已结案")
+        detail = police.get_by_test_id("alarm-panel-detail")
+        detail.get_by_text("填写事件情况").click()
+        detail.get_by_label("地点").fill("东门")
+        detail.get_by_label("事后复盘").fill("门卫按住报警后 1 分钟内接警，处置得当。")
+        detail.get_by_role("button", name="保存").click()
+        expect(police.get_by_test_id("incident-review")).to_contain_text("处置得当")
     finally:
         police_ctx.close()
         guard_ctx.close()

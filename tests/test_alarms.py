@@ -208,3 +208,26 @@ def test_the_time_to_acknowledge_is_the_sub_districts_parameter(cast: Cast) -> N
     assert answer.status_code == 200, answer.content
     assert RuleParameter.objects.get(subdistrict=cast.sd, key="alarms.ack_seconds").value == 30
     assert services.ack_seconds(cast.sd.pk) == 30 and services.ack_seconds(cast.sd2.pk) == 60
+
+
+@pytest.mark.django_db
+def test_the_incident_is_described_and_reviewed_once_closed(cast: Cast) -> None:
+    """F-EMRG-3: type, severity, place, description, the timeline with response times, the review."""
+    alarm = services.alarm_raise(actor=cast.users["guard"], unit=cast.unit_a)
+    police = api_as(cast.users["police"])
+    described = police.post(f"/api/v1/alarms/{alarm.pk}/incident/", {
+        "severity": "critical", "place": "东门", "description": "一名男子持械试图闯入"}, format="json")
+    assert described.status_code == 200 and described.json()["severity"] == "critical"
+    early = police.post(f"/api/v1/alarms/{alarm.pk}/incident/", {"review": "处置得当"}, format="json")
+    assert early.status_code == 400 and "review" in early.json()["fields"]
+    for step in ("acknowledge", "dispatch", "on-scene", "controlled", "close"):
+        assert police.post(f"/api/v1/alarms/{alarm.pk}/{step}/").status_code == 200
+    reviewed = police.post(f"/api/v1/alarms/{alarm.pk}/incident/", {"review": "民警 4 分钟到场，门卫处置得当。"},
+                           format="json").json()
+    assert reviewed["review"].startswith("民警") and reviewed["reviewed_at"]
+    assert set(reviewed["response_seconds"]) == {"acknowledged", "dispatched", "on_scene", "controlled", "closed"}
+    assert all(v is not None and v >= 0 for v in reviewed["response_seconds"].values())
+    assert api_as(cast.users["guard"]).post(f"/api/v1/alarms/{alarm.pk}/incident/", {"place": "x"},
+                                            format="json").status_code == 403
+    assert api_as(cast.users["police"]).post(f"/api/v1/alarms/{alarm.pk}/incident/", {"severity": "apocalyptic"},
+                                             format="json").status_code == 400

@@ -86,6 +86,7 @@ urlpatterns = [
     path("alarms/", alarms_views.ConsoleView.as_view(), name="alarm-console"),
     path("units/<int:pk>/emergency/", emergency_views.UnitEmergencyView.as_view(), name="unit-emergency"),
     path("alarms/<int:pk>/panel/", alarms_views.PanelView.as_view(), name="alarm-panel"),
+    path("alarms/<int:pk>/incident/", alarms_views.IncidentView.as_view(), name="alarm-incident"),
     path("alarms/<int:pk>/<str:step>/", alarms_views.StepView.as_view(), name="alarm-step"),
     path("units/new/", core_views.UnitEditView.as_view(), name="unit-create"),
     path("units/<int:pk>/", core_views.UnitDetailView.as_view(), name="unit-detail"),

@@ -32,13 +32,23 @@ class AlarmSerializer(StrictModelSerializer):
     unit = VisiblePrimaryKeyField(Unit)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     step = serializers.CharField(read_only=True)
+    response_seconds = serializers.DictField(read_only=True, child=serializers.IntegerField(allow_null=True))
 
     class Meta:
         model = Alarm
         fields = ["id", "unit", "unit_name", "kind", "note", "raised_at", "step", "acknowledged_at",
-                  "dispatched_at", "on_scene_at", "controlled_at", "closed_at", "escalated_at"]
+                  "dispatched_at", "on_scene_at", "controlled_at", "closed_at", "escalated_at", "response_seconds",
+                  "severity", "place", "description", "review", "reviewed_at"]
         read_only_fields = ["id", "raised_at", "acknowledged_at", "dispatched_at", "on_scene_at",
-                            "controlled_at", "closed_at", "escalated_at"]
+                            "controlled_at", "closed_at", "escalated_at", "response_seconds", "severity", "place",
+                            "description", "review", "reviewed_at"]
+
+
+class IncidentSerializer(StrictModelSerializer):
+    class Meta:
+        model = Alarm
+        fields = ["severity", "place", "description", "review"]
+        extra_kwargs = {name: {"required": False} for name in fields}
 
 
 class AlarmViewSet(IdempotentCreateMixin, ScopedModelViewSet):
@@ -56,6 +66,17 @@ class AlarmViewSet(IdempotentCreateMixin, ScopedModelViewSet):
         alarm = self.get_object()
         return run_idempotent(self, request, lambda: Response(self.get_serializer(
             services.alarm_step(actor=actor(request), alarm=alarm, step=step)).data, status=status.HTTP_200_OK))
+
+    @extend_schema(request=IncidentSerializer, responses=AlarmSerializer)
+    @action(detail=True, methods=["post"])
+    def incident(self, request: Request, pk: str) -> Response:
+        """F-EMRG-3: describe the incident (severity, place, description); the after-action review once
+        it is closed."""
+        alarm = self.get_object()
+        body = IncidentSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(self.get_serializer(services.incident_describe(
+            actor=actor(request), alarm=alarm, **body.validated_data)).data)
 
     @extend_schema(request=None, responses=AlarmSerializer)
     @action(detail=True, methods=["post"])

@@ -37,6 +37,13 @@ def staff_police_subdistrict(user: Any) -> Q:
     return unit_scope(user)
 
 
+class Severity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
 # The response, in order: each step is a timestamp on the alarm.
 STEPS = ("acknowledged", "dispatched", "on_scene", "controlled", "closed")
 STEP_LABELS = {"raised": _("Raised"), "acknowledged": _("Acknowledged"), "dispatched": _("Dispatched"),
@@ -60,6 +67,14 @@ class Alarm(AuditedMixin, models.Model):
     controlled_at = models.DateTimeField(_("controlled at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    # F-EMRG-3: the incident the alarm opened, as the responders describe it, and its after-action review.
+    severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices, default=Severity.HIGH)
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    review = models.TextField(_("after-action review"), blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey("core.User", verbose_name=_("reviewed by"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
 
     objects: ClassVar[Any] = ScopedQuerySet.as_manager()
 
@@ -71,10 +86,16 @@ class Alarm(AuditedMixin, models.Model):
             models.Index(fields=["unit", "-id"], name="alarm_unit_recent"),
             models.Index(fields=["id"], condition=Q(closed_at__isnull=True), name="alarm_open"),
         ]
-        constraints = [models.CheckConstraint(condition=Q(kind__in=AlarmKind.values), name="alarm_kind_valid")]
+        constraints = [models.CheckConstraint(condition=Q(kind__in=AlarmKind.values), name="alarm_kind_valid"),
+                       models.CheckConstraint(condition=Q(severity__in=Severity.values), name="alarm_severity_valid")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+    def response_seconds(self) -> dict[str, int | None]:
+        """F-EMRG-3 response times: from the alarm to each later step, in seconds."""
+        return {step: int((at - self.raised_at).total_seconds()) if (at := getattr(self, f"{step}_at")) else None
+                for step in STEPS}
 
     @classmethod
     def scope_filter(cls, user: Any) -> Q:

@@ -69,12 +69,12 @@ def _open(*, unit: Unit, kind: str, note: str = "", raised_by: User | None = Non
     with transaction.atomic():
         alarm = Alarm.objects.create(unit=unit, kind=kind, note=note.strip()[:300], raised_by=raised_by,
                                      device=device, raised_at=timezone.now())
+        bus.publish_on_commit(event_of(alarm, unit))  # first: the consoles hear the alarm before anything else
         unit_name, kind_label = unit.name, alarm.get_kind_display
         notify(users=_responders(unit), kind="alarm.raised", level=Level.ALERT, unit=unit,
                url=reverse("alarm-console"),
                title=lambda: _("ALARM at %(unit)s") % {"unit": unit_name},
                body=lambda: f"{kind_label()} {note}".strip())
-        bus.publish_on_commit(event_of(alarm, unit))
         transaction.on_commit(lambda: _schedule_escalation(alarm.pk, unit.subdistrict_id), robust=True)
     return alarm
 
@@ -121,6 +121,25 @@ def alarm_step(*, actor: User, alarm: Alarm, step: str) -> Alarm:
             when = timezone.localtime(getattr(alarm, f"{step}_at")).strftime("%H:%M:%S")
             raise Conflict(_("Already recorded at %(time)s.") % {"time": when}, code="already_recorded")
         bus.publish_on_commit(event_of(alarm, unit, "alarm_step"))
+    return alarm
+
+
+@transaction.atomic
+def incident_describe(*, actor: User, alarm: Alarm, **fields: Any) -> Alarm:
+    """F-EMRG-3: the responders describe the incident (severity, place, description) and, once it is
+    closed, write the after-action review."""
+    unit = alarm.unit
+    if actor.role not in RESPONDERS | {Role.UNIT_ADMIN} or (
+            actor.role == Role.UNIT_ADMIN and actor.organisation_id != unit.pk):
+        raise PermissionDenied
+    if fields.get("review") and alarm.closed_at is None:
+        raise ValidationError({"review": [_("The after-action review is written once the incident is closed.")]})
+    for name, value in fields.items():
+        setattr(alarm, name, value.strip() if isinstance(value, str) else value)
+    if fields.get("review"):
+        alarm.reviewed_at, alarm.reviewed_by = timezone.now(), actor
+    alarm.full_clean()
+    alarm.save()
     return alarm
 
 

@@ -9,6 +9,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 from rest_framework.exceptions import APIException
 
@@ -44,6 +45,7 @@ class PanelView(LoginRequiredMixin, View):
                    .exclude(end_date__lt=today).order_by("-start_date").first())
         on_duty = (Shift.objects.filter(unit=unit, start__lte=now, end__gt=now).select_related("guard")
                    .order_by("start"))
+        from huxiao.alarms.models import Severity
         from huxiao.emergency.models import Plan
 
         plans: dict[str, Plan] = {}
@@ -54,7 +56,7 @@ class PanelView(LoginRequiredMixin, View):
         return render(request, "alarms/_panel.html", {
             "alarm": alarm, "unit": unit, "officer": officer, "plans": list(plans.values()), "on_duty": on_duty,
             "timeline": timeline,
-            "map_tiles": settings.MAP_TILES,
+            "map_tiles": settings.MAP_TILES, "severities": Severity.choices,
             "response_seconds": int((alarm.acknowledged_at - alarm.raised_at).total_seconds())
             if alarm.acknowledged_at else None,
         })
@@ -71,4 +73,27 @@ class StepView(LoginRequiredMixin, View):
             raise
         except APIException as exc:
             messages.warning(request, str(exc.detail))
+        return redirect("alarm-console")
+
+
+class IncidentView(LoginRequiredMixin, View):
+    """F-EMRG-3 from the console's panel: severity, place, description; the review once closed."""
+
+    scope_model = Alarm
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from django.core.exceptions import ValidationError
+
+        from huxiao.alarms.models import Severity
+
+        alarm = get_object_or_404(Alarm.objects.visible_to(request.user).select_related("unit"), pk=pk)
+        fields = {name: request.POST[name].strip() for name in ("place", "description", "review")
+                  if name in request.POST}
+        if request.POST.get("severity") in Severity.values:
+            fields["severity"] = request.POST["severity"]
+        try:
+            services.incident_describe(actor=request.user, alarm=alarm, **fields)  # type: ignore[arg-type]
+            messages.success(request, _("Incident record saved."))
+        except ValidationError as exc:
+            messages.warning(request, " ".join(exc.messages))
         return redirect("alarm-console")
