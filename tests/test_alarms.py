@@ -231,3 +231,67 @@ def test_the_incident_is_described_and_reviewed_once_closed(cast: Cast) -> None:
                                             format="json").status_code == 403
     assert api_as(cast.users["police"]).post(f"/api/v1/alarms/{alarm.pk}/incident/", {"severity": "apocalyptic"},
                                              format="json").status_code == 400
+
+
+def test_a_console_open_all_day_forgets_settled_alarms() -> None:
+    """The stream's memory of what it sent stays small: alarms raised over a minute ago raise the floor."""
+    from datetime import timedelta as td
+
+    from django.utils import timezone as tz
+
+    from huxiao.alarms.stream import _settle
+
+    old = (tz.localtime() - td(minutes=5)).isoformat()
+    fresh = tz.localtime().isoformat()
+    sent = {5: old, 7: old, 9: fresh}
+    assert _settle(3, sent) == 7 and sent == {9: fresh}
+    assert _settle(7, {}) == 7
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_deactivated_account_stops_hearing_alarms(settings: Any) -> None:
+    """A stream outlives its request: when the account is deactivated, the stream ends at its next catch-up."""
+    from huxiao.core.models import User
+    from tests.factories import build_cast, load_cast
+
+    settings.HUXIAO_SSE_CATCH_UP_SECONDS = 1
+    cast = load_cast() or build_cast()
+    police = cast.users["police"]
+    _, key = ApiToken.issue(police)
+    executor = ThreadPoolExecutor(max_workers=1)
+    app = HuxiaoASGIHandler(executor)
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": "/api/v1/alarms/stream/", "raw_path": b"/api/v1/alarms/stream/", "query_string": b"",
+             "root_path": "", "client": ("10.0.0.9", 5000), "server": ("testserver", 80),
+             "headers": [(b"host", b"testserver"), (b"authorization", f"Token {key}".encode())]}
+    messages: list[dict[str, Any]] = []
+
+    async def scenario() -> None:
+        started = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal started
+            if not started:
+                started = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await asyncio.sleep(3600)
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            messages.append(message)
+
+        stream = asyncio.create_task(app(scope, receive, send))
+        await asyncio.sleep(0.5)
+        assert not stream.done()
+        await sync_to_async(lambda: User.objects.filter(pk=police.pk).update(is_active=False))()
+        await asyncio.wait_for(stream, 5)  # ended by the server, not by the client
+        await sync_to_async(connections.close_all)()
+
+    try:
+        asyncio.run(scenario())
+        assert messages[0]["status"] == 200 and messages[-1].get("more_body") in (False, None)
+    finally:
+        User.objects.filter(pk=police.pk).update(is_active=True)
+        executor.submit(connections.close_all).result(timeout=10)
+        executor.shutdown()
+        connections.close_all()

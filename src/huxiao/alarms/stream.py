@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -67,6 +67,28 @@ def _newest_id() -> int:
     return Alarm.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
+def _still_allowed(user: User) -> bool:
+    """A stream outlives its request: a deactivated account stops hearing alarms at the next catch-up."""
+    return User.objects.filter(pk=user.pk, is_active=True).exists()
+
+
+# Two alarms can commit out of id order only while both transactions are open (milliseconds). An alarm
+# raised longer ago than this has committed, so the floor may pass it and forget it was sent.
+SETTLED_SECONDS = 60
+
+
+def _settle(floor: int, sent: dict[int, str]) -> int:
+    """Raise the floor past alarms raised more than SETTLED_SECONDS ago, and forget them: a console open
+    all day keeps a small set, and its catch-up query stays small."""
+    cutoff = timezone.now() - timedelta(seconds=SETTLED_SECONDS)
+    settled = [i for i, raised in sent.items() if datetime.fromisoformat(raised) < cutoff]
+    if settled:
+        floor = max(floor, max(settled))
+        for i in [i for i in sent if i <= floor]:
+            del sent[i]
+    return floor
+
+
 _FRAMES: dict[int, tuple[dict[str, Any], str]] = {}
 
 
@@ -93,11 +115,11 @@ async def _events(user: User, last_id: int | None) -> AsyncIterator[str]:
     keepalive = settings.HUXIAO_SSE_KEEPALIVE_SECONDS
     catch_up_every = settings.HUXIAO_SSE_CATCH_UP_SECONDS
     async with bus.subscribe() as queue:  # subscribed before the replay: nothing falls between the two
-        sent: set[int] = set()
+        sent: dict[int, str] = {}  # alarm id → raised_at, for alarms above the floor already sent
         floor = last_id if last_id is not None else await sync_to_async(_newest_id)()
         yield "retry: 2000\n\n"
-        for event in await sync_to_async(_since)(user, floor, sent):
-            sent.add(event["id"])
+        for event in await sync_to_async(_since)(user, floor, set(sent)):
+            sent[event["id"]] = event["raised_at"]
             yield _frame(event)
         loop = asyncio.get_running_loop()
         last_write = next_catch_up = loop.time()
@@ -114,9 +136,12 @@ async def _events(user: User, last_id: int | None) -> AsyncIterator[str]:
                 batch.append(queue.get_nowait())
             frames: list[str] = []
             if any(event is RESYNC for event in batch) or loop.time() >= next_catch_up:
-                for event in await sync_to_async(_since)(user, floor, sent):
-                    sent.add(event["id"])
+                if not await sync_to_async(_still_allowed)(user):
+                    return
+                for event in await sync_to_async(_since)(user, floor, set(sent)):
+                    sent[event["id"]] = event["raised_at"]
                     frames.append(_frame(event))
+                floor = _settle(floor, sent)
                 next_catch_up = loop.time() + catch_up_every
             for event in batch:
                 if event is RESYNC:
@@ -129,7 +154,7 @@ async def _events(user: User, last_id: int | None) -> AsyncIterator[str]:
                 if event["type"] == "alarm":
                     if event["id"] in sent:
                         continue
-                    sent.add(event["id"])
+                    sent[event["id"]] = event["raised_at"]
                 frames.append(_frame(event))
             if not frames and loop.time() - last_write >= keepalive:
                 frames.append(": keep-alive\n\n")
