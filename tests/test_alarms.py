@@ -295,3 +295,18 @@ def test_a_deactivated_account_stops_hearing_alarms(settings: Any) -> None:
         executor.submit(connections.close_all).result(timeout=10)
         executor.shutdown()
         connections.close_all()
+
+
+@pytest.mark.django_db
+def test_the_console_answers_an_unknown_step_or_a_second_press_with_a_message(cast: Cast) -> None:
+    from tests.test_force import page_for
+
+    alarm = services.alarm_raise(actor=cast.users["guard"], unit=cast.unit_a)
+    console = page_for(cast.users["police"])
+    unknown = console.post(f"/alarms/{alarm.pk}/teleported/", follow=True)
+    assert unknown.status_code == 200 and "未知的处置环节" in unknown.content.decode()
+    assert console.post(f"/alarms/{alarm.pk}/acknowledged/").status_code == 302
+    again = console.post(f"/alarms/{alarm.pk}/acknowledged/", follow=True)
+    assert again.status_code == 200 and "已于" in again.content.decode()
+    alarm.refresh_from_db()
+    assert alarm.step == "acknowledged"

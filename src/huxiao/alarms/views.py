@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -69,10 +69,10 @@ class StepView(LoginRequiredMixin, View):
         alarm = get_object_or_404(Alarm.objects.visible_to(request.user).select_related("unit"), pk=pk)
         try:
             services.alarm_step(actor=request.user, alarm=alarm, step=step)  # type: ignore[arg-type]
-        except PermissionDenied:
-            raise
-        except APIException as exc:
+        except APIException as exc:  # already recorded (409): who was first, and when
             messages.warning(request, str(exc.detail))
+        except ValidationError as exc:  # not a step of the response
+            messages.warning(request, " ".join(exc.messages))
         return redirect("alarm-console")
 
 
@@ -82,8 +82,6 @@ class IncidentView(LoginRequiredMixin, View):
     scope_model = Alarm
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from django.core.exceptions import ValidationError
-
         from huxiao.alarms.models import Severity
 
         alarm = get_object_or_404(Alarm.objects.visible_to(request.user).select_related("unit"), pk=pk)
