@@ -34,8 +34,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from compliance import RESULTS, ROOT, configure, progress, recreate_database
-from gate import free_port, start, stop
-from live import Console, StreamClosed, post_json
+from gate import start, stop
+from live import Console, StreamClosed, free_port, post_json
 
 HOST = "127.0.0.1"
 

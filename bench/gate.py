@@ -31,6 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from compliance import RESULTS, ROOT, configure, progress, recreate_database
+from live import free_port
 
 # --- a small HTTP/1.1 client: keep-alive, no dependencies, low overhead ---------------------------------
 
@@ -177,12 +178,6 @@ def build(children_n: int) -> tuple[str, list[tuple[int, int]]]:
             for i, k in enumerate(kids)], batch_size=5000)
         progress("pick-up persons", 2, 2)
     return token, [(k.pk, p.pk) for k, p in zip(kids, persons, strict=True)]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start(cmd: list[str], env: dict[str, str], port: int, token: str) -> subprocess.Popen[bytes]:

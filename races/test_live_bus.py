@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from bench.live import Console, StreamClosed, post_json
+from bench.live import Console, StreamClosed, free_port, post_json
 from django.db import connection
 
 from huxiao.alarms.models import Alarm
@@ -28,12 +28,6 @@ from huxiao.core.models import ApiToken
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 def _wait_port(port: int, process: subprocess.Popen[bytes], what: str) -> None:
@@ -84,12 +78,12 @@ def test_two_workers_and_redis_nothing_lost_when_redis_stops(tmp_path: Path) -> 
     police_key = ApiToken.issue(cast.users["police"])[1]
     guard_key = ApiToken.issue(cast.users["guard"])[1]
     connection.close()  # SQLite: let the servers write
-    redis_port = _free_port()
+    redis_port = free_port()
     state = {"redis": _redis(redis_port), "port": redis_port}
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "huxiao.settings_test", "DATABASE_URL": _database_url(),
            "REDIS_URL": f"redis://{HOST}:{redis_port}/0", "HUXIAO_SSE_CATCH_UP_SECONDS": "2",
            "PYTHONPATH": str(ROOT / "src")}
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     servers = []
     for port in ports:
         log = open(tmp_path / f"server-{port}.log", "wb")  # noqa: SIM115  (closed with the process)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -18,6 +17,7 @@ from huxiao.alarms.models import Alarm
 from huxiao.core.asgi_handler import HuxiaoASGIHandler
 from huxiao.core.models import ApiToken, Role
 from huxiao.notify.models import Notification
+from tests.asgi import http_scope, one_request, shut_pool
 from tests.conftest import Cast, api_as
 
 
@@ -92,20 +92,8 @@ def test_the_stream_replays_from_last_event_id_then_pushes_alarms_and_their_step
     disconnect = asyncio.Event()
 
     async def scenario() -> None:
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-                 "scheme": "http", "path": "/api/v1/alarms/stream/", "raw_path": b"/api/v1/alarms/stream/",
-                 "query_string": b"", "root_path": "", "client": ("10.0.0.8", 5000), "server": ("testserver", 80),
-                 "headers": [(b"host", b"testserver"), (b"authorization", f"Token {key}".encode()),
-                             (b"last-event-id", str(missed.pk - 1).encode())]}
-        started = False
-
-        async def receive() -> dict[str, Any]:
-            nonlocal started
-            if not started:
-                started = True
-                return {"type": "http.request", "body": b"", "more_body": False}
-            await disconnect.wait()
-            return {"type": "http.disconnect"}
+        scope = http_scope("GET", "/api/v1/alarms/stream/", [(b"authorization", f"Token {key}".encode()),
+                                                             (b"last-event-id", str(missed.pk - 1).encode())])
 
         async def send(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
@@ -120,7 +108,7 @@ def test_the_stream_replays_from_last_event_id_then_pushes_alarms_and_their_step
                 await asyncio.sleep(0.05)
             raise AssertionError(_events(chunks))
 
-        stream = asyncio.create_task(app(scope, receive, send))
+        stream = asyncio.create_task(app(scope, one_request(disconnect=disconnect), send))
         await wait_for(lambda ev: any(e[2] == str(missed.pk) for e in ev))
         live = await sync_to_async(lambda: services.alarm_raise(actor=guard, unit=cast.unit_a, note="live"))()
         await wait_for(lambda ev: any(e[0] == "alarm" and e[1]["id"] == live.pk for e in ev))
@@ -143,16 +131,7 @@ def test_the_stream_replays_from_last_event_id_then_pushes_alarms_and_their_step
         notified = {e[1]["id"] for e in events if e[0] == "notification"}
         assert notified and notified <= set(Notification.objects.filter(user=police).values_list("pk", flat=True))
     finally:
-        barrier = threading.Barrier(2)
-
-        def close_mine() -> None:
-            barrier.wait(timeout=10)
-            connections.close_all()
-
-        for future in [executor.submit(close_mine) for _ in range(2)]:
-            future.result(timeout=20)
-        executor.shutdown()
-        connections.close_all()
+        shut_pool(executor, 2)
 
 
 @pytest.mark.django_db
@@ -260,27 +239,14 @@ def test_a_deactivated_account_stops_hearing_alarms(settings: Any) -> None:
     _, key = ApiToken.issue(police)
     executor = ThreadPoolExecutor(max_workers=1)
     app = HuxiaoASGIHandler(executor)
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-             "path": "/api/v1/alarms/stream/", "raw_path": b"/api/v1/alarms/stream/", "query_string": b"",
-             "root_path": "", "client": ("10.0.0.9", 5000), "server": ("testserver", 80),
-             "headers": [(b"host", b"testserver"), (b"authorization", f"Token {key}".encode())]}
+    scope = http_scope("GET", "/api/v1/alarms/stream/", [(b"authorization", f"Token {key}".encode())])
     messages: list[dict[str, Any]] = []
 
     async def scenario() -> None:
-        started = False
-
-        async def receive() -> dict[str, Any]:
-            nonlocal started
-            if not started:
-                started = True
-                return {"type": "http.request", "body": b"", "more_body": False}
-            await asyncio.sleep(3600)
-            return {"type": "http.disconnect"}
-
         async def send(message: dict[str, Any]) -> None:
             messages.append(message)
 
-        stream = asyncio.create_task(app(scope, receive, send))
+        stream = asyncio.create_task(app(scope, one_request(), send))
         await asyncio.sleep(0.5)
         assert not stream.done()
         await sync_to_async(lambda: User.objects.filter(pk=police.pk).update(is_active=False))()
@@ -292,9 +258,7 @@ def test_a_deactivated_account_stops_hearing_alarms(settings: Any) -> None:
         assert messages[0]["status"] == 200 and messages[-1].get("more_body") in (False, None)
     finally:
         User.objects.filter(pk=police.pk).update(is_active=True)
-        executor.submit(connections.close_all).result(timeout=10)
-        executor.shutdown()
-        connections.close_all()
+        shut_pool(executor, 1)
 
 
 @pytest.mark.django_db

@@ -5,42 +5,29 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from huxiao.core.asgi_handler import HuxiaoASGIHandler
 from huxiao.core.models import ApiToken
+from tests.asgi import http_scope, one_request, shut_pool
 
 
 async def call(app: HuxiaoASGIHandler, method: str, path: str, *, token: str | None = None,
                body: dict[str, Any] | None = None, client: str = "10.0.0.7") -> tuple[int, dict[bytes, bytes], bytes]:
     raw = json.dumps(body).encode() if body is not None else b""
-    headers = [(b"host", b"testserver"), (b"content-type", b"application/json"),
+    headers = [(b"content-type", b"application/json"),
                (b"content-length", str(len(raw)).encode())]
     if token:
         headers.append((b"authorization", f"Token {token}".encode()))
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "headers": headers,
-             "client": (client, 50000), "server": ("testserver", 80)}
-    sent = False
     messages: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": raw, "more_body": False}
-        await asyncio.sleep(3600)
-        return {"type": "http.disconnect"}
 
     async def send(message: dict[str, Any]) -> None:
         messages.append(message)
 
-    await asyncio.wait_for(app(scope, receive, send), timeout=30)
+    await asyncio.wait_for(app(http_scope(method, path, headers, client=client), one_request(raw), send), timeout=30)
     start = messages[0]
     body_bytes = b"".join(m.get("body", b"") for m in messages[1:])
     return start["status"], dict(start["headers"]), body_bytes
@@ -76,14 +63,4 @@ def test_requests_run_side_by_side_and_answer_as_under_wsgi() -> None:
         assert missing[0] == 404 and json.loads(missing[2])["code"] == "not_found"
         assert login[0] == 200 and b"<form" in login[2]
     finally:
-        # Each pool thread holds its own connection: close them all (one task per thread, held at a barrier).
-        barrier = threading.Barrier(threads)
-
-        def close_mine() -> None:
-            barrier.wait(timeout=10)
-            connections.close_all()
-
-        for future in [executor.submit(close_mine) for _ in range(threads)]:
-            future.result(timeout=20)
-        executor.shutdown()
-        connections.close_all()
+        shut_pool(executor, threads)

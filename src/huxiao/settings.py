@@ -232,8 +232,6 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("HUXIAO_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 API_TOKEN_TTL_HOURS = env_int("HUXIAO_TOKEN_HOURS", 12)
-# F-TECH-3: an alarm nobody acknowledged within this many seconds escalates.
-HUXIAO_ALARM_ACK_SECONDS = max(10, env_int("HUXIAO_ALARM_ACK_SECONDS", 60))
 # The live stream: a keep-alive comment this often; a catch-up from the database this often.
 HUXIAO_SSE_KEEPALIVE_SECONDS = env_int("HUXIAO_SSE_KEEPALIVE_SECONDS", 15)
 HUXIAO_SSE_CATCH_UP_SECONDS = env_int("HUXIAO_SSE_CATCH_UP_SECONDS", 5)

@@ -27,7 +27,7 @@ WATCHING = {DeviceKind.CAMERA, DeviceKind.INTRUSION_ALARM, DeviceKind.PERIMETER_
 # Networked to the police room: the one-click alarm and video.
 MUST_BE_NETWORKED = {DeviceKind.ALARM_BUTTON, DeviceKind.CAMERA}
 
-param("alarms.ack_seconds", 60, kind="int", minimum=10, maximum=3600, source=_("local practice"),
+ACK_SECONDS = param("alarms.ack_seconds", 60, kind="int", minimum=10, maximum=3600, source=_("local practice"),
       label=_("Alarm: seconds to acknowledge before it escalates"))
 param("devices.deadline", f"{timezone.localdate().year}-05-31", kind="date", source=NOTICE,
       label=_("Kindergartens: technical defence installed and networked by"))

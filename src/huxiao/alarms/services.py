@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -28,7 +27,7 @@ from huxiao.core.bus import bus
 from huxiao.core.errors import Conflict
 from huxiao.core.models import SUBDISTRICT_WIDE_ROLES, Role, Unit, User
 from huxiao.notify.models import Level
-from huxiao.notify.services import notify
+from huxiao.notify.services import notify, recipients
 
 RAISERS = {Role.UNIT_ADMIN, Role.GUARD, Role.TEACHER}
 RESPONDERS = {Role.POLICE, *SUBDISTRICT_WIDE_ROLES}
@@ -47,14 +46,6 @@ def event_of(alarm: Alarm, unit: Unit, type_: str = "alarm") -> dict[str, Any]:
             "community": unit.parent_id}
 
 
-def _responders(unit: Unit) -> list[User]:
-    """Who hears of an alarm at once: the unit's admins, its police station, the sub-district's duty desk."""
-    return list(User.objects.filter(is_active=True).filter(
-        organisation_id=unit.pk, role=Role.UNIT_ADMIN) | User.objects.filter(
-        is_active=True, organisation_id=unit.police_station_id, role=Role.POLICE) | User.objects.filter(
-        is_active=True, organisation_id=unit.subdistrict_id, role=Role.SUBDISTRICT_ADMIN))
-
-
 def alarm_raise(*, actor: User, unit: Unit, kind: str = AlarmKind.BUTTON, note: str = "") -> Alarm:
     if actor.role not in RAISERS or actor.organisation_id != unit.pk:
         raise PermissionDenied
@@ -71,8 +62,9 @@ def _open(*, unit: Unit, kind: str, note: str = "", raised_by: User | None = Non
                                      device=device, raised_at=timezone.now())
         bus.publish_on_commit(event_of(alarm, unit))  # first: the consoles hear the alarm before anything else
         unit_name, kind_label = unit.name, alarm.get_kind_display
-        notify(users=_responders(unit), kind="alarm.raised", level=Level.ALERT, unit=unit,
-               url=reverse("alarm-console"),
+        # Who hears of an alarm at once: the unit's admins, its police station, the sub-district's duty desk.
+        notify(users=recipients(unit, subdistrict_roles=[Role.SUBDISTRICT_ADMIN]), kind="alarm.raised",
+               level=Level.ALERT, unit=unit, url=reverse("alarm-console"),
                title=lambda: _("ALARM at %(unit)s") % {"unit": unit_name},
                body=lambda: f"{kind_label()} {note}".strip())
         transaction.on_commit(lambda: _schedule_escalation(alarm.pk, unit.subdistrict_id), robust=True)
@@ -81,12 +73,13 @@ def _open(*, unit: Unit, kind: str, note: str = "", raised_by: User | None = Non
 
 def ack_seconds(subdistrict_id: int | None) -> int:
     """How long an alarm may wait for its acknowledgement: the sub-district's parameter ``alarms.ack_seconds``
-    (FEATURES.md §4: 60 s, local practice), else ``HUXIAO_ALARM_ACK_SECONDS``."""
+    (FEATURES.md §4: 60 s, local practice)."""
+    from huxiao.alarms.rules import ACK_SECONDS
     from huxiao.compliance.models import RuleParameter
 
-    value = RuleParameter.objects.filter(subdistrict_id=subdistrict_id, key="alarms.ack_seconds").values_list(
+    value = RuleParameter.objects.filter(subdistrict_id=subdistrict_id, key=ACK_SECONDS.key).values_list(
         "value", flat=True).first()
-    return int(value) if value is not None else int(settings.HUXIAO_ALARM_ACK_SECONDS)
+    return int(value if value is not None else ACK_SECONDS.default)
 
 
 def _schedule_escalation(alarm_id: int, subdistrict_id: int | None) -> None:
@@ -152,12 +145,9 @@ def alarm_escalate(alarm_id: int) -> bool:
             return False
         alarm = Alarm.objects.select_related("unit").get(pk=alarm_id)
         unit = alarm.unit
-        leaders = User.objects.filter(is_active=True, organisation_id=unit.subdistrict_id,
-                                      role__in=[Role.SUBDISTRICT_ADMIN, Role.GOVERNANCE])
-        police = User.objects.filter(is_active=True, organisation_id=unit.police_station_id, role=Role.POLICE)
         seconds, unit_name = ack_seconds(unit.subdistrict_id), unit.name
-        notify(users=[*leaders, *police], kind="alarm.escalated", level=Level.ALERT, unit=unit,
-               url=reverse("alarm-console"),
+        leaders = recipients(unit, admins=False, subdistrict_roles=[Role.SUBDISTRICT_ADMIN, Role.GOVERNANCE])
+        notify(users=leaders, kind="alarm.escalated", level=Level.ALERT, unit=unit, url=reverse("alarm-console"),
                title=lambda: _("Alarm at %(unit)s not acknowledged") % {"unit": unit_name},
                body=lambda: _("No one acknowledged it within %(s)s seconds.") % {"s": seconds})
         bus.publish_on_commit(event_of(alarm, unit, "alarm_step"))
@@ -286,7 +276,6 @@ def devices_offline_check(*, now: datetime | None = None) -> int:
             marked += 1
             unit = device.unit
             refresh_unit(unit.pk)
-            users = [*User.objects.filter(is_active=True, organisation_id=unit.pk, role=Role.UNIT_ADMIN),
-                     *User.objects.filter(is_active=True, organisation_id=unit.police_station_id, role=Role.POLICE)]
-            _tell_offline(users, unit, str(device), timezone.localtime(device.last_seen_at).strftime("%H:%M"))
+            since = timezone.localtime(device.last_seen_at).strftime("%H:%M")
+            _tell_offline(recipients(unit), unit, str(device), since)
     return marked

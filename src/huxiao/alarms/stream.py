@@ -89,24 +89,16 @@ def _settle(floor: int, sent: dict[int, str]) -> int:
     return floor
 
 
-_FRAMES: dict[int, tuple[dict[str, Any], str]] = {}
-
-
 def _frame(event: dict[str, Any]) -> str:
-    """The event as an SSE frame. A live event is one object shared by every stream of the process, so its
-    frame is made once (keyed by the object, which is kept alive beside it) for all of them."""
-    cached = _FRAMES.get(id(event))
-    if cached is not None and cached[0] is event:
-        return cached[1]
-    body = {k: v for k, v in event.items() if k not in ROUTING and k != "type"}
-    data = json.dumps(body, ensure_ascii=False)
-    if event["type"] == "alarm":
-        frame = f"id: {event['id']}\nevent: alarm\ndata: {data}\n\n"
-    else:
-        frame = f"event: {event['type']}\ndata: {data}\n\n"
-    if len(_FRAMES) > 256:
-        _FRAMES.clear()
-    _FRAMES[id(event)] = (event, frame)
+    """The event as an SSE frame. A live event is one dict shared by every stream of the process (one event
+    loop), so its frame is made once and kept in the dict for the others."""
+    frame: str | None = event.get("_frame")
+    if frame is None:
+        body = {k: v for k, v in event.items() if k not in ROUTING and k not in {"type", "_frame"}}
+        data = json.dumps(body, ensure_ascii=False)
+        frame = (f"id: {event['id']}\nevent: alarm\ndata: {data}\n\n" if event["type"] == "alarm"
+                 else f"event: {event['type']}\ndata: {data}\n\n")
+        event["_frame"] = frame
     return frame
 
 

@@ -73,7 +73,7 @@ class Bus:
 
     def fan_out(self, event: dict[str, Any]) -> None:
         """Hand ``event`` to every stream of this process. Parsed once here, shared by all of them: streams
-        treat it as read-only."""
+        only add their SSE frame to it (``alarms.stream._frame``), made once for all."""
         try:
             here = asyncio.get_running_loop()  # the Redis listener: in the streams' own loop
         except RuntimeError:

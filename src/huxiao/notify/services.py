@@ -15,6 +15,30 @@ from huxiao.core.models import User
 from huxiao.notify.models import Level, Notification
 
 
+def recipients(unit: Any, *, admins: bool = True, police: bool = True,
+               subdistrict_roles: Iterable[str] = ()) -> list[User]:
+    """Who hears of an event at ``unit``, in one query: its admins, its police station's officers, and
+    the sub-district's accounts in ``subdistrict_roles`` (active accounts only)."""
+    from functools import reduce
+    from operator import or_
+
+    from django.db.models import Q
+
+    from huxiao.core.models import Role
+
+    parts = []
+    if admins:
+        parts.append(Q(organisation_id=unit.pk, role=Role.UNIT_ADMIN))
+    if police and unit.police_station_id:
+        parts.append(Q(organisation_id=unit.police_station_id, role=Role.POLICE))
+    roles = list(subdistrict_roles)
+    if roles:
+        parts.append(Q(organisation_id=unit.subdistrict_id, role__in=roles))
+    if not parts:
+        return []
+    return list(User.objects.filter(reduce(or_, parts), is_active=True).order_by("pk"))
+
+
 def notify(*, users: Iterable[User], kind: str, title: Callable[[], str], body: Callable[[], str] | None = None,
            url: str = "", unit: Any = None, level: str = Level.INFO) -> list[Notification]:
     """One notification per user, its text rendered in that user's language (``title`` and ``body`` are

@@ -34,7 +34,7 @@ from huxiao.gate.models import (
     new_credential,
 )
 from huxiao.notify.models import Level
-from huxiao.notify.services import notify
+from huxiao.notify.services import notify, recipients
 
 GATE_STAFF = {Role.UNIT_ADMIN, Role.GUARD, Role.TEACHER}
 ADULT_AGE = 18
@@ -254,10 +254,8 @@ def _refuse(actor: User, child: Child, reason: str, *, presented: str = "", code
         RefusedPickup.objects.create(child=child, unit_id=child.unit_id, guard=actor, reason=reason[:200],
                                      presented=presented[:120])
         unit = child.unit
-        admins = User.objects.filter(organisation_id=unit.pk, role=Role.UNIT_ADMIN, is_active=True)
-        police = User.objects.filter(organisation_id=unit.police_station_id, role=Role.POLICE, is_active=True)
         name, unit_name, klass = child.name, unit.name, child.school_class.name
-        notify(users=[*admins, *police], kind="pickup.refused", level=Level.ALERT, unit=unit,
+        notify(users=recipients(unit), kind="pickup.refused", level=Level.ALERT, unit=unit,
                url=reverse("gate-pickups", args=[unit.pk]),
                title=lambda: _("Pick-up refused at %(unit)s") % {"unit": unit_name},
                body=lambda: _("%(class)s %(child)s: %(reason)s") % {"class": klass, "child": name,

@@ -22,7 +22,7 @@ from huxiao.core.models import Role, Unit, User
 from huxiao.core.validators import validate_phone, validate_resident_id
 from huxiao.gate.models import BlockListEntry, IdType, Visit, VisitStatus
 from huxiao.notify.models import Level
-from huxiao.notify.services import notify
+from huxiao.notify.services import notify, recipients
 
 HOST_ROLES = {Role.UNIT_ADMIN, Role.TEACHER}
 
@@ -75,10 +75,8 @@ def visit_register(*, actor: User, unit: Unit, id_type: str, id_number: str, nam
         visit.status, visit.decided_at = VisitStatus.REFUSED, at
         visit.reason = _("Do not admit. The police have been informed.")
         visit.save()
-        admins = User.objects.filter(organisation_id=unit.pk, role=Role.UNIT_ADMIN, is_active=True)
-        police = User.objects.filter(organisation_id=unit.police_station_id, role=Role.POLICE, is_active=True)
         visitor, unit_name, why = visit.name, unit.name, blocked.reason
-        notify(users=[*admins, *police], kind="visit.blocked", level=Level.ALERT, unit=unit,
+        notify(users=recipients(unit), kind="visit.blocked", level=Level.ALERT, unit=unit,
                url=reverse("gate-visits", args=[unit.pk]),
                title=lambda: _("Block-list visitor at the gate of %(unit)s") % {"unit": unit_name},
                body=lambda: _("%(name)s tried to enter at %(time)s. Block list: %(why)s") % {
