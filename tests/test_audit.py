@@ -62,3 +62,52 @@ def test_createuser_command(cast: Cast, monkeypatch) -> None:  # type: ignore[no
     with pytest.raises(CommandError):  # a guard belongs to a unit, not a community
         call_command("createuser", "misplaced", role="guard", org="C-A1", password_env="NEW_PW")
     assert not User.objects.filter(username__in=["weak", "misplaced"]).exists()
+
+
+def test_a_creation_is_logged_as_django_auditlog_logs_it(cast: Cast) -> None:
+    """``core.audit.log_create`` writes creations with one compiled INSERT (issue #4): the entry must be the
+    one auditlog's own receiver writes — diff with masks, representation, ids, sub-district, actor,
+    address — and the personal data masked."""
+    from datetime import date
+
+    from auditlog.context import auditlog_value
+    from auditlog.receivers import log_create as auditlog_log_create
+    from django.db import transaction
+
+    from huxiao.gate.models import Child, PickupPerson, SchoolClass, new_credential
+
+    guard = cast.users["guard"]
+    child = Child.objects.create(unit=cast.unit_a, school_class=SchoolClass.objects.create(unit=cast.unit_a,
+                                                                                          name="大二班"), name="小明")
+    context = auditlog_value.set({"actor": guard, "remote_addr": "10.0.0.9", "remote_port": None,
+                                  "signal_duid": "huxiao"})
+    try:
+        person = PickupPerson.objects.create(child=child, unit_id=child.unit_id, name="赵敏", relation="母亲",
+                                             id_number="110101199003071234", birth_date=date(1990, 3, 7),
+                                             phone="13800001111", credential=new_credential(),
+                                             credential_issued_at=timezone.now())
+        ours = LogEntry.objects.get_for_object(person).get()
+        with transaction.atomic():
+            auditlog_log_create(sender=PickupPerson, instance=person, created=True)
+            theirs = LogEntry.objects.get_for_object(person).exclude(pk=ours.pk).get()
+            transaction.set_rollback(True)
+    finally:
+        auditlog_value.reset(context)
+    fields = ("content_type_id", "object_pk", "object_id", "object_repr", "serialized_data", "action",
+              "changes_text", "changes", "actor_id", "actor_email", "remote_addr", "remote_port", "cid",
+              "additional_data")
+    assert {f: getattr(ours, f) for f in fields} == {f: getattr(theirs, f) for f in fields}
+    assert ours.actor_id == guard.pk and ours.remote_addr == "10.0.0.9"
+    assert ours.additional_data == {"subdistrict": cast.sd.pk}
+    assert ours.changes["id_number"] == ["", audit.REDACTED] and "110101199003071234" not in str(ours.changes)
+    assert abs((ours.timestamp - timezone.now()).total_seconds()) < 60
+
+
+def test_no_creation_is_logged_while_auditlog_is_disabled(cast: Cast) -> None:
+    from auditlog.context import disable_auditlog
+
+    from huxiao.gate.models import SchoolClass
+
+    with disable_auditlog():
+        klass = SchoolClass.objects.create(unit=cast.unit_a, name="小三班")
+    assert not LogEntry.objects.get_for_object(klass).exists()
