@@ -117,7 +117,7 @@ MIDDLEWARE = [
     "huxiao.core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "huxiao.core.middleware.CSPMiddleware",
     "huxiao.core.audit.AuditContextMiddleware",
     # Last, so it sees a failed login after the authentication backends have run (django-axes).
     "axes.middleware.AxesMiddleware",
@@ -164,6 +164,15 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
         }
     else:
         _db["CONN_MAX_AGE"] = env_int("HUXIAO_DB_CONN_MAX_AGE", 60)
+    if env_bool("HUXIAO_DB_SERVER_BINDING", True):
+        # Parameters bound by the server, and a statement run five times on a connection is prepared
+        # there: PostgreSQL parses and plans the hot statements (the token look-up, the release) once
+        # per connection instead of once per request, and psycopg does not quote values into the SQL
+        # (issue #4: the PostgreSQL CPU of a release fell from 1.1 to 0.7 ms, ``bench/gate.py``).
+        # Behind PgBouncer in transaction mode, set HUXIAO_DB_PREPARE_THRESHOLD=0 (no prepared statements).
+        _db.setdefault("OPTIONS", {})["server_side_binding"] = True
+        threshold = env_int("HUXIAO_DB_PREPARE_THRESHOLD", 5)
+        _db["OPTIONS"]["prepare_threshold"] = threshold or None
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
