@@ -76,6 +76,9 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # First: the API is what devices and gate tablets call many times a second; a request is matched
+    # against the patterns in order.
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("", core_views.HomeView.as_view(), name="home"),
     path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
          name="login"),
@@ -122,7 +125,6 @@ urlpatterns = [
     path("notifications/", notify_views.NotificationsView.as_view(), name="notifications"),
     path("notifications/live/", notify_views.LiveView.as_view(), name="notifications-live"),
     path("audit/", core_views.AuditLogView.as_view(), name="audit-log"),
-    path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -45,6 +45,7 @@ class _Compiled:
     start: int
     end: int
     populators: list[Any]
+    converters: dict[int, Any] | None = None  # the compiler's, worked out once (Django does it per query)
     empty: bool = False  # the filter can match nothing (``pk__in=[]``): no SQL to run
 
 
@@ -98,7 +99,8 @@ class Prepared(Generic[M]):
         return _Compiled(sql=sql, params=template, adapters=adapters, compiler=compiler,
                          model_cls=klass_info["model"],
                          init_list=[f[0].target.attname for f in select[start:end]], start=start, end=end,
-                         populators=get_related_populators(klass_info, select, using))  # type: ignore[call-arg]
+                         populators=get_related_populators(klass_info, select, using),  # type: ignore[call-arg]
+                         converters=compiler.get_converters([s[0] for s in select[:compiler.col_count]]))
 
     def all(self, key: Hashable, *args: Any, using: str = "default", **values: Any) -> list[M]:
         """Rows of the queryset ``build(*args, **values)``; ``args`` are read at compile time only, so
@@ -119,7 +121,9 @@ class Prepared(Generic[M]):
             cursor.execute(compiled.sql, params)
             rows = cursor.fetchall()
         objects: list[M] = []
-        for row in compiled.compiler.results_iter([rows]):
+        if compiled.converters:
+            rows = compiled.compiler.apply_converters(rows, compiled.converters)
+        for row in rows:
             obj = compiled.model_cls.from_db(using, compiled.init_list, row[compiled.start:compiled.end])
             for populator in compiled.populators:
                 populator.populate(row, obj)
