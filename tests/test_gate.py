@@ -68,6 +68,36 @@ def test_a_stranger_is_refused_recorded_and_the_unit_admin_and_police_alerted(ca
     assert alerted == {"ka-admin", "officer"}
 
 
+def test_a_units_record_of_the_day_shows_the_police_its_refused_attempts_and_nothing_else(
+        cast: Cast, family: dict) -> None:
+    """The officers alerted of a refusal follow it up on the unit's page: the refused attempts, through the
+    same scoping as every list (``RefusedPickup.scope_filter``); the releases stay the unit's."""
+    from django.test import Client
+
+    from huxiao.gate.models import RefusedPickup as Refused
+
+    guard = api_as(cast.users["guard"])
+    assert release(guard, child=family["child"].pk, credential=family["stranger"].credential).status_code == 403
+    assert release(guard, child=family["child"].pk, person=family["mother"].pk).status_code == 201
+    url = f"/units/{cast.unit_a.pk}/pickups/"
+
+    def page(role: str) -> tuple[int, str]:
+        client = Client()
+        client.force_login(cast.users[role])
+        response = client.get(url)
+        return response.status_code, response.content.decode()
+
+    status, officer = page("police")
+    assert status == 200 and "赵某" in officer and "王芳" not in officer
+    status, admin = page("unit_admin")
+    assert status == 200 and "赵某" in admin and "王芳" in admin
+    assert Refused.objects.visible_to(cast.users["police"]).count() == 1
+    other_station = UserFactory(username="officer-2", role="police", organisation=cast.unit_b.police_station)
+    assert not Refused.objects.visible_to(other_station).exists()
+    assert not Refused.objects.visible_to(cast.users["patrol"]).exists()
+    assert page("bus_attendant")[0] == 403
+
+
 @pytest.mark.parametrize(("case", "code", "status"), [
     ("malformed_qr", "invalid", 400),
     ("revoked", "credential_revoked", 403),

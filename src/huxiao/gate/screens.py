@@ -256,9 +256,10 @@ class UnitPickupsView(LoginRequiredMixin, View):
         if not own_staff and user.role != Role.POLICE:
             raise PermissionDenied
         today = timezone.localdate()
-        refused = RefusedPickup.objects.filter(unit=unit, at__date=today).select_related("child", "guard")
-        releases = (Release.objects.filter(unit=unit, day=today).select_related("child__school_class", "guard")
-                    if user.role != Role.POLICE else Release.objects.none())
+        refused = (RefusedPickup.objects.visible_to(user).filter(unit=unit, at__date=today)
+                   .select_related("child", "guard"))
+        releases = (Release.objects.visible_to(user).filter(unit=unit, day=today)
+                    .select_related("child__school_class", "guard"))
         from huxiao.gate.models import DismissalClosed
 
         closed = (DismissalClosed.objects.filter(unit=unit, day=today).select_related("window")

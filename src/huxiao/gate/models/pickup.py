@@ -224,6 +224,12 @@ class RefusedPickup(AuditedMixin, models.Model):
 
     @classmethod
     def scope_filter(cls, user: Any) -> Q:
+        """The unit's staff, and the officers of its police station: they were alerted of the attempt
+        (``notify.recipients``) and follow it up."""
+        from huxiao.core.models import Role
+
+        if user is not None and user.is_authenticated and user.is_active and user.role == Role.POLICE:
+            return Q(unit__police_station_id=user.organisation_id)
         return _unit_staff_only(user, "unit")
 
 
