@@ -36,7 +36,7 @@ def browser() -> Iterator[object]:
 def page(browser, live_server):  # type: ignore[no-untyped-def]
     """A 1280×800 tablet-sized page on the live server; console errors fail the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url,
-                                  locale="zh-CN")
+                                  locale="zh-CN", reduced_motion="reduce")  # screenshots catch no animation mid-way
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
@@ -53,6 +53,9 @@ def page(browser, live_server):  # type: ignore[no-untyped-def]
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     """Screenshots for the README: taken by the tests, so they stay current."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    # A smooth scroll (an anchor link) must come to rest first: caught mid-way, the header is not painted.
+    page.wait_for_function("""() => new Promise(done => { const y = window.scrollY;
+        requestAnimationFrame(() => requestAnimationFrame(() => done(window.scrollY === y))); })""")
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
 
 

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.e2e
 
 
 def context_page(browser, base_url: str, errors: list[str]):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=base_url, locale="zh-CN")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=base_url, locale="zh-CN",
+                                  reduced_motion="reduce")
     page = context.new_page()
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -62,6 +62,7 @@ def test_admin_filters_failing_kindergartens_and_opens_the_evidence(page, demo) 
     expect(page).to_have_url(re.compile(r"/force/#guards"))
     expect(page.get_by_test_id("guard-table")).to_contain_text("王秀英")
     expect(page.get_by_test_id("guard-table")).to_contain_text("330106********")
+    page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")  # the README shows the page from its top
     shot(page, "unit-force-zh")
 
     # The same matrix in English: the evidence is stored untranslated and read in the reader's language.

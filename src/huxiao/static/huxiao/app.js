@@ -105,12 +105,21 @@
     var el = document.getElementById("failing-chart");
     var data = readJSON("failing-data");
     if (!el || !window.echarts || !data) { return; }
+    if (!data.values.some(function (v) { return v > 0; })) {  // nothing fails: say so, no empty chart
+      el.classList.add("d-none");
+      var none = document.getElementById("failing-none");
+      if (none) { none.classList.remove("d-none"); }
+      return;
+    }
+    // A row per rule, each tall enough for its name: the rules grow with the notice, the chart with them.
+    el.style.height = Math.max(160, data.labels.length * 26 + 40) + "px";
     var chart = echarts.init(el);
     chart.setOption({
-      grid: { left: 130, right: 30, top: 10, bottom: 30 },
+      grid: { left: 150, right: 30, top: 10, bottom: 30 },
       xAxis: { type: "value", minInterval: 1 },
-      yAxis: { type: "category", data: data.labels, inverse: true },
-      series: [{ type: "bar", data: data.values, label: { show: true, position: "right" }, itemStyle: { color: "#b02a37" } }],
+      yAxis: { type: "category", data: data.labels, inverse: true, axisLabel: { interval: 0 } },
+      series: [{ type: "bar", data: data.values, itemStyle: { color: "#b02a37" },
+                 label: { show: true, position: "right", formatter: function (p) { return p.value ? p.value : ""; } } }],
       animation: false
     });
     chart.on("click", function (params) {
