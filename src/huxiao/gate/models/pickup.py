@@ -167,8 +167,12 @@ class ReleaseMethod(models.TextChoices):
 class Release(AuditedMixin, models.Model):
     """A child handed over at the gate. One per child per dismissal, by a unique constraint."""
 
-    child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="releases")
-    unit = models.ForeignKey("core.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
+    # No index of their own: (child, day, slot) and (unit, day) below lead with them, and every release
+    # would write two more index entries for nothing (issue #4).
+    child = models.ForeignKey(Child, verbose_name=_("child"), on_delete=models.PROTECT, related_name="releases",
+                              db_index=False)
+    unit = models.ForeignKey("core.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+",
+                             db_index=False)
     day = models.DateField(_("date"))
     # The dismissal the release belongs to: the window's id, or 0 on a day without dismissal windows.
     slot = models.PositiveIntegerField(_("dismissal"))
