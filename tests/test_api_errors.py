@@ -71,7 +71,14 @@ def test_missing_object_is_404(admin_api: APIClient) -> None:
 
 
 def test_unknown_api_path_is_404_json(admin_api: APIClient) -> None:
-    assert_error(admin_api.get("/api/v1/no-such-thing/"), 404, "not_found")
+    response = admin_api.get("/api/v1/no-such-thing/")
+    assert_error(response, 404, "not_found")
+    assert not response.templates  # answered as JSON at once, no HTML page rendered and thrown away
+
+
+def test_unknown_page_is_the_html_404(admin_api: APIClient) -> None:
+    response = admin_api.get("/no-such-page/")
+    assert response.status_code == 404 and "404.html" in [t.name for t in response.templates]
 
 
 def test_wrong_method_is_405(admin_api: APIClient, cast: Cast) -> None:

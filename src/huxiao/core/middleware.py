@@ -154,3 +154,13 @@ class CSPMiddleware(BaseCSPMiddleware):
 def _forget_built_policies(*, setting: str, **kwargs: Any) -> None:
     if setting.startswith("CONTENT_SECURITY_POLICY"):
         CSPMiddleware._built.clear()
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """``handler404``: under /api/ the JSON answer at once, without rendering the HTML page first only for
+    ``ApiErrorMiddleware`` to replace it; elsewhere Django's page (``404.html``)."""
+    if _is_api(request):
+        return api_error_response(404)
+    from django.views.defaults import page_not_found as django_page_not_found
+
+    return django_page_not_found(request, exception)
