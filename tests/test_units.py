@@ -222,3 +222,20 @@ def test_demo_builds_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Unit.objects.exclude(kind="kindergarten").count() >= 8
     for username in ["admin", "governance", "education", "supervisor", "police", "K01-admin", "K01-guard"]:
         assert User.objects.get(username=username).check_password("Demo-Password-1")
+
+    # People a guard or an officer would check: the ID's 17th digit is odd for a man and even for a woman
+    # (GB 11643); a father bears the child's surname, a mother or a grandmother on the father's side her own.
+    from huxiao.demo import data
+    from huxiao.force.models import Guard
+    from huxiao.gate.models import PickupPerson
+
+    women = set(data.GUARD_NAMES[40:])
+    demo_units = [u.code for u in data.UNITS]
+    persons = list(PickupPerson.objects.filter(unit__code__in=demo_units).select_related("child"))
+    assert persons
+    for person in persons:
+        woman = person.relation in {"母亲", "奶奶"}
+        assert int(person.id_number[16]) % 2 == (0 if woman else 1), (person.name, person.relation)
+        assert (person.name[0] == person.child.name[0]) == (person.relation == "父亲"), (person.name, person.child.name)
+    for guard in Guard.objects.filter(unit__code__in=demo_units):
+        assert int(guard.id_number[16]) % 2 == (0 if guard.name in women else 1), guard.name

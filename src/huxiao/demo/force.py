@@ -63,9 +63,13 @@ BREAKS = {
 }
 
 
-def resident_id(born: date, seq: int = 123) -> str:
-    """A valid GB 11643 number (region 330106, 西湖区) for someone born on ``born``."""
-    first17 = f"330106{born:%Y%m%d}{seq % 1000:03d}"
+def resident_id(born: date, seq: int = 123, *, woman: bool | None = None) -> str:
+    """A valid GB 11643 number (region 330106, 西湖区) for someone born on ``born``; its 17th digit odd for
+    a man and even for a woman, as the standard has it, when ``woman`` is given."""
+    seq %= 1000
+    if woman is not None and seq % 2 != (0 if woman else 1):
+        seq = seq + 1 if seq < 999 else seq - 1
+    first17 = f"330106{born:%Y%m%d}{seq:03d}"
     return first17 + resident_id_check_digit(first17)
 
 
@@ -113,7 +117,8 @@ def seed_unit(unit: Unit, index: int, *, root: Organisation, today: date) -> Non
             soon = today + timedelta(days=40)
             born = date(soon.year - 56, soon.month, min(soon.day, 28))
         certificate = "" if breaks == "guards.certificate" and i == 0 else f"浙保证{2015 + i}{index:02d}{i:03d}"
-        Guard.objects.create(unit=unit, name=name, id_number=resident_id(born, 100 + index * 10 + i),
+        woman = name in data.GUARD_NAMES[40:]
+        Guard.objects.create(unit=unit, name=name, id_number=resident_id(born, 100 + index * 10 + i, woman=woman),
                              birth_date=born, phone=f"1390571{index:02d}{i:02d}", certificate_no=certificate,
                              employer="杭州文澜保安服务有限公司", hire_date=date(2018 + i % 6, 3, 1))
     # Equipment: the six required kinds, two of each; K07 lacks two.

@@ -19,7 +19,11 @@ from huxiao.gate.services.pickup import ADULT_AGE
 KINDERGARTEN_CLASSES = ["小一班", "中一班", "大一班"]
 SCHOOL_CLASSES = ["一年级1班", "三年级2班"]
 CHILDREN_PER_CLASS = 8
-RELATIONS = [("母亲", 29, 40), ("父亲", 30, 42), ("奶奶", 55, 68), ("外公", 57, 70)]
+# (relation, youngest, oldest, a woman, bears the child's surname): a grandmother on the father's side
+# (奶奶) kept her own surname, as Chinese women do; only the father's line passes it on.
+RELATIONS = [("母亲", 29, 40, True, False), ("父亲", 30, 42, False, True), ("奶奶", 55, 68, True, False),
+             ("外公", 57, 70, False, False)]
+MEN, WOMEN = data.GUARD_NAMES[:40], data.GUARD_NAMES[40:]
 
 
 def teacher_account(unit: Unit, *, password: str, index: int) -> User:
@@ -48,19 +52,22 @@ def seed_unit(unit: Unit, index: int, *, teacher: User, today: date) -> None:
             age = (3 + c) if unit.kind == "kindergarten" else (6 + 2 * c)
             child = Child.objects.create(unit=unit, school_class=klass, name=surname + given,
                                          birth_date=date(today.year - age, rng.randint(1, 12), rng.randint(1, 28)))
-            for relation, low, high in rng.sample(RELATIONS, 2):
+            for relation, low, high, woman, same_surname in rng.sample(RELATIONS, 2):
                 seq += 1
                 born = date(today.year - rng.randint(low, high), rng.randint(1, 12), rng.randint(1, 28))
                 assert today.year - born.year > ADULT_AGE
-                given_adult = data.GUARD_NAMES[(index * 13 + seq) % len(data.GUARD_NAMES)][1:]
-                adult_surname = surname if relation in {"父亲", "奶奶"} else data.SURNAMES[(seq * 7) % 40]
+                given_names = WOMEN if woman else MEN
+                given_adult = given_names[(index * 13 + seq) % len(given_names)][1:]
+                adult_surname = surname if same_surname else data.SURNAMES[(seq * 7) % 40]
+                if adult_surname == surname and not same_surname:
+                    adult_surname = data.SURNAMES[(seq * 7 + 1) % 40]
                 PickupPerson.objects.create(
                     child=child, unit=unit, name=adult_surname + given_adult, relation=relation,
-                    id_number=resident_id(born, 500 + seq), birth_date=born,
+                    id_number=resident_id(born, 500 + seq, woman=woman), birth_date=born,
                     phone=f"139{index:02d}{seq:06d}"[:11], credential=new_credential(),
                     credential_issued_at=timezone.now() - timedelta(days=rng.randint(10, 200)))
     if unit.code == "K01":
-        BlockListEntry.objects.create(unit=unit, name="周某", id_number=resident_id(date(1979, 6, 6), 913),
+        BlockListEntry.objects.create(unit=unit, name="周某", id_number=resident_id(date(1979, 6, 6), 913, woman=False),
                                       reason="人民法院人身安全保护令（禁止接近子女）")
 
 
