@@ -111,3 +111,12 @@ def test_no_creation_is_logged_while_auditlog_is_disabled(cast: Cast) -> None:
     with disable_auditlog():
         klass = SchoolClass.objects.create(unit=cast.unit_a, name="小三班")
     assert not LogEntry.objects.get_for_object(klass).exists()
+
+
+def test_the_worker_logs_each_line_once() -> None:
+    """huey's worker adds a handler of its own to the ``huey`` logger unless it has one: the settings give it
+    ours, not propagated, so no line is written twice."""
+    import logging
+
+    logger = logging.getLogger("huey")
+    assert len(logger.handlers) == 1 and not logger.propagate
