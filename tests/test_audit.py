@@ -118,5 +118,7 @@ def test_the_worker_logs_each_line_once() -> None:
     ours, not propagated, so no line is written twice."""
     import logging
 
-    logger = logging.getLogger("huey")
-    assert len(logger.handlers) == 1 and not logger.propagate
+    from django.conf import settings
+
+    assert settings.LOGGING["loggers"]["huey"]["handlers"] == ["console"]
+    assert logging.getLogger("huey").handlers and not logging.getLogger("huey").propagate
