@@ -29,7 +29,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
 
@@ -295,13 +295,16 @@ def main() -> None:
                 for f, h in zip(runs[floor_name], runs["huxiao"], strict=True) if f["saturated"]["requests_per_s"]]
 
     ratios, lean_ratios = ratios_to("floor"), ratios_to("floor_lean")
+    def median(values: Iterable[float]) -> float:
+        return round(statistics.median(values), 1)
+
     results = {name: {
-        "saturated": {"requests_per_s": statistics.median(r["saturated"]["requests_per_s"] for r in rs),
-                      "p50_ms": statistics.median(r["saturated"]["p50_ms"] for r in rs),
-                      "p99_ms": statistics.median(r["saturated"]["p99_ms"] for r in rs)},
+        "saturated": {"requests_per_s": median(r["saturated"]["requests_per_s"] for r in rs),
+                      "p50_ms": median(r["saturated"]["p50_ms"] for r in rs),
+                      "p99_ms": median(r["saturated"]["p99_ms"] for r in rs)},
         "at_rate": {"offered_per_s": args.rate,
-                    "p50_ms": statistics.median(r["at_rate"]["p50_ms"] for r in rs),
-                    "p99_ms": statistics.median(r["at_rate"]["p99_ms"] for r in rs),
+                    "p50_ms": median(r["at_rate"]["p50_ms"] for r in rs),
+                    "p99_ms": median(r["at_rate"]["p99_ms"] for r in rs),
                     "p99_ms_worst_round": max(r["at_rate"]["p99_ms"] for r in rs)},
         "rounds": rs,
     } for name, rs in runs.items()}
