@@ -116,8 +116,6 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
 
-
-
 class CSPMiddleware(BaseCSPMiddleware):
     """django-csp's middleware, with the policy of a response that used no nonce and changed nothing (every
     API answer, every gate request) built once per process instead of twice per response: its
