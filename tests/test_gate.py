@@ -351,3 +351,19 @@ def test_the_visitor_page_refuses_an_unknown_id_type_instead_of_crashing(cast: C
     before = Visit.objects.count()
     response = client.post("/gate/visitors/", {**visitor(), "id_type": "laser"})
     assert response.status_code == 400 and Visit.objects.count() == before
+
+
+def test_a_card_scanned_before_the_page_script_is_ready_is_still_looked_up(cast: Cast, family: dict) -> None:
+    """A USB scanner can type a card and press Enter before htmx has taken over the form: the browser then
+    sends it as a plain GET to the screen itself, which answers with the card on the page."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(cast.users["guard"])
+    page = client.get("/gate/pickup/", {"q": family["mother"].credential}).content.decode()
+    assert 'data-testid="card-person"' in page and "王芳" in page and "李小雨" in page
+    unknown = client.get("/gate/pickup/", {"q": "HXP-not-a-real-card-0000000"}).content.decode()
+    assert 'data-testid="card-unknown"' in unknown
+    by_name = client.get("/gate/pickup/", {"q": "李小雨"}).content.decode()
+    assert f'data-testid="child-{family["child"].pk}"' in by_name
+    assert 'data-testid="card-person"' not in client.get("/gate/pickup/").content.decode()

@@ -81,29 +81,35 @@ def _persons(children: Any) -> Any:
 
 
 class PickupScreenView(GateMixin, View):
+    """The pick-up screen. A search sent as a plain form (``?q=``: a card scanned before the page's script
+    was ready, or a browser without it) is answered on the page itself."""
+
     def get(self, request: HttpRequest) -> HttpResponse:
         unit = self.unit()
-        return render(request, "gate/pickup.html", {"unit": unit, "mode": gate_mode(unit)})
+        return render(request, "gate/pickup.html", {**_lookup(unit, request.GET.get("q")), "mode": gate_mode(unit)})
 
 
 class PickupLookupView(GateMixin, View):
     """A scanned card (its text starts with the card prefix) or a name typed in."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        unit = self.unit()
-        q = (request.GET.get("q") or "").strip()[:80]
-        context: dict[str, Any] = {"unit": unit, "q": q}
-        if q.startswith(CREDENTIAL_PREFIX):
-            person = PickupPerson.objects.filter(
-                unit=unit, credential_hash=lookup_hash(PickupPerson, "credential", q)).select_related(
-                "child__school_class").first()
-            context.update({"card": person, "credential": q, "card_unknown": person is None})
-        elif q:
-            children = Child.objects.filter(unit=unit, active=True).filter(
-                Q(name__icontains=q) | Q(school_class__name__icontains=q)).order_by("school_class__name", "name")
-            context["children"] = list(_persons(children)[:20])
-            _mark_released(context["children"], unit)
-        return render(request, "gate/pickup.html#lookup", context)
+        return render(request, "gate/pickup.html#lookup", _lookup(self.unit(), request.GET.get("q")))
+
+
+def _lookup(unit: Unit, raw: str | None) -> dict[str, Any]:
+    q = (raw or "").strip()[:80]
+    context: dict[str, Any] = {"unit": unit, "q": q}
+    if q.startswith(CREDENTIAL_PREFIX):
+        person = PickupPerson.objects.filter(
+            unit=unit, credential_hash=lookup_hash(PickupPerson, "credential", q)).select_related(
+            "child__school_class").first()
+        context.update({"card": person, "credential": q, "card_unknown": person is None})
+    elif q:
+        children = Child.objects.filter(unit=unit, active=True).filter(
+            Q(name__icontains=q) | Q(school_class__name__icontains=q)).order_by("school_class__name", "name")
+        context["children"] = list(_persons(children)[:20])
+        _mark_released(context["children"], unit)
+    return context
 
 
 def _mark_released(children: list[Child], unit: Unit) -> None:
