@@ -19,7 +19,7 @@ def test_login_switch_language_and_see_units(page, demo) -> None:  # type: ignor
     expect(page.get_by_role("heading", name=re.compile("总览"))).to_be_visible()
     expect(page.get_by_test_id("count-units")).to_have_text("20")
     # Every rule has its row and its name on the chart (none skipped for lack of room).
-    expect(page.locator("#failing-chart")).to_be_visible()
+    expect(page.locator("#failing-chart canvas")).to_be_visible()  # drawn: its height is set first
     rules = json.loads(page.locator("#failing-data").text_content() or "{}")["labels"]
     assert len(rules) >= 16
     assert page.locator("#failing-chart").bounding_box()["height"] >= len(rules) * 26  # type: ignore[index]
