@@ -21,6 +21,7 @@ import os
 from datetime import UTC, datetime
 from typing import Any
 
+from psycopg.errors import UniqueViolation
 from psycopg_pool import AsyncConnectionPool
 
 POOL: AsyncConnectionPool | None = None
@@ -57,6 +58,13 @@ async def _reply(send: Any, status: int, body: dict[str, Any]) -> None:
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]})
     await send({"type": "http.response.body", "body": data})
+
+
+async def _already_released(conn: Any, send: Any, child_id: int, day: Any) -> None:
+    """The 409 of a second release: who took the child."""
+    first = await (await conn.execute("SELECT taken_by, released_at FROM gate_release WHERE child_id = %s "
+                                      "AND day = %s AND slot = 0", [child_id, day])).fetchone()
+    await _reply(send, 409, {"code": "already_released", "released_by": first[0] if first else ""})
 
 
 async def _lifespan(receive: Any, send: Any) -> None:
@@ -129,10 +137,8 @@ async def _same(conn: Any, send: Any, data: dict[str, Any], digest: str, now: da
                                            f"{person[6]} {day.isoformat()} {taken_by}", json.dumps(changes),
                                            guard_id, scope["client"][0] if scope.get("client") else None, now,
                                            json.dumps({"subdistrict": None}), email])
-    except Exception:
-        first = await (await conn.execute("SELECT taken_by, released_at FROM gate_release WHERE child_id = %s "
-                                          "AND day = %s AND slot = 0", [person[6], day])).fetchone()
-        await _reply(send, 409, {"code": "already_released", "released_by": first[0] if first else ""})
+    except UniqueViolation:  # the child was taken already
+        await _already_released(conn, send, person[6], day)
         return
     await _reply(send, 201, {"decision": "released", "id": release_id})
 
@@ -157,8 +163,6 @@ async def _lean(conn: Any, send: Any, data: dict[str, Any], digest: str, now: da
         "ON CONFLICT (child_id, day, slot) DO NOTHING RETURNING id",
         [child[0], child[1], now.date(), person[0], taken_by, user[0], now])).fetchone()
     if row is None:
-        first = await (await conn.execute("SELECT taken_by, released_at FROM gate_release WHERE child_id = %s "
-                                          "AND day = %s AND slot = 0", [child[0], now.date()])).fetchone()
-        await _reply(send, 409, {"code": "already_released", "released_by": first[0] if first else ""})
+        await _already_released(conn, send, child[0], now.date())
         return
     await _reply(send, 201, {"decision": "released", "id": row[0]})
