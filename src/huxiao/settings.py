@@ -293,6 +293,8 @@ SPECTACULAR_SETTINGS = {
 # --- Audit (F-AUDIT) -----------------------------------------------------------------------------
 AUDITLOG_MASK_CALLABLE = "huxiao.core.audit.redact"
 AUDIT_RETENTION_DAYS = max(180, env_int("HUXIAO_AUDIT_RETENTION_DAYS", 365))
+# How long a gate POST's Idempotency-Key answers a retry (core.idempotency); then a job forgets it.
+HUXIAO_IDEMPOTENCY_HOURS = max(1, env_int("HUXIAO_IDEMPOTENCY_HOURS", 24))
 
 # --- Security headers ----------------------------------------------------------------------------
 from csp.constants import NONCE, SELF  # noqa: E402

@@ -10,3 +10,11 @@ from huxiao.core import audit
 def purge_audit_log() -> int:
     """F-AUDIT: keep the log for the retention period (≥ 180 days), then drop it."""
     return audit.purge_expired()
+
+
+@db_periodic_task(crontab(minute="41"))
+def purge_idempotency_keys() -> int:
+    """Gate retries come within minutes: keys older than ``HUXIAO_IDEMPOTENCY_HOURS`` are forgotten."""
+    from huxiao.core import idempotency
+
+    return idempotency.purge_expired()

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from huxiao.core.api import ScopedModelViewSet, actor
+from huxiao.core.idempotency import IdempotentCreateMixin
 from huxiao.core.models import Unit
 from huxiao.force import selectors, services
 from huxiao.force.models import (
@@ -217,7 +218,7 @@ class CheckInPointViewSet(CreateOnlyViewSet):
         return Response(self.get_serializer(point).data)
 
 
-class CheckInViewSet(CreateOnlyViewSet):
+class CheckInViewSet(IdempotentCreateMixin, CreateOnlyViewSet):
     """F-FORCE-2: ``{"unit"}`` is a tap in the app, ``{"token"}`` a scanned QR code."""
 
     queryset = CheckIn.objects.select_related("unit").order_by("-at", "-id")

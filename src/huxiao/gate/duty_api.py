@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from huxiao.core.api import (
+    ColleagueField,
     ScopedModelViewSet,
     ScopedQuerysetMixin,
     StrictModelSerializer,
@@ -18,8 +19,8 @@ from huxiao.core.api import (
     VisiblePrimaryKeyField,
     actor,
 )
-from huxiao.core.idempotency import IdempotentPostMixin
-from huxiao.core.models import Unit, User
+from huxiao.core.idempotency import IdempotentCreateMixin, IdempotentPostMixin
+from huxiao.core.models import Role, Unit, User
 from huxiao.gate.models import Checkpoint, Handover, PatrolRound, Shift
 from huxiao.gate.services import duty
 
@@ -91,7 +92,7 @@ class ShiftSerializer(StrictModelSerializer):
         read_only_fields = ["id"]
 
 
-class ShiftViewSet(ScopedModelViewSet):
+class ShiftViewSet(IdempotentCreateMixin, ScopedModelViewSet):
     queryset = Shift.objects.order_by("start", "id")
     serializer_class = ShiftSerializer
     http_method_names = ["get", "post", "head", "options"]
@@ -103,7 +104,7 @@ class ShiftViewSet(ScopedModelViewSet):
 
 class HandoverSerializer(StrictModelSerializer):
     unit = VisiblePrimaryKeyField(Unit)
-    to_guard = VisiblePrimaryKeyField(User, limit={"role": "guard"})
+    to_guard = ColleagueField(roles={Role.GUARD})
 
     class Meta:
         model = Handover
@@ -111,7 +112,7 @@ class HandoverSerializer(StrictModelSerializer):
         read_only_fields = ["id", "from_guard", "at"]
 
 
-class HandoverViewSet(ScopedModelViewSet):
+class HandoverViewSet(IdempotentCreateMixin, ScopedModelViewSet):
     queryset = Handover.objects.order_by("-at", "-id")
     serializer_class = HandoverSerializer
     http_method_names = ["get", "post", "head", "options"]
