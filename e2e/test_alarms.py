@@ -77,9 +77,25 @@ def test_the_guard_holds_the_alarm_and_the_police_acknowledge(browser, demo, asg
                                                                   timeout=5000)
         shot(guard, "gate-alarm-acknowledged-zh")
 
-        # The officer closes the incident and writes the after-action review (F-EMRG-3).
-        police.locator(f'[data-alarm="{alarm_id}"] [data-step=closed]').click()
-        expect(police.locator(f'[data-alarm="{alarm_id}"] [data-field=step]')).to_have_text("已结案")
+        # Only the next step is offered, in order (issue #11): no closing an alarm before it is handled.
+        live_row = police.get_by_test_id("alarm-list").locator(f'[data-alarm="{alarm_id}"]')
+        for step, label in (("dispatched", "已出警"), ("on_scene", "已到场"), ("controlled", "已控制")):
+            expect(live_row.locator("[data-step]:visible")).to_have_count(1)
+            expect(live_row.locator(f"[data-step={step}]")).to_be_visible()
+            expect(live_row.locator("[data-step=closed]")).to_be_hidden()
+            live_row.locator(f"[data-step={step}]").click()
+            expect(live_row.locator("[data-field=step]")).to_have_text(label)
+        # Closing asks first; dismissing the question changes nothing.
+        police.once("dialog", lambda dialog: dialog.dismiss())
+        live_row.locator("[data-step=closed]").click()
+        expect(live_row.locator("[data-field=step]")).to_have_text("已控制")
+        police.once("dialog", lambda dialog: dialog.accept())
+        live_row.locator("[data-step=closed]").click()
+        # The closed alarm leaves the live list for today's closed ones; the panel keeps it for the review.
+        expect(live_row).to_have_count(0)
+        expect(police.get_by_test_id("closed-list").locator(f'[data-alarm="{alarm_id}"]')).to_be_visible()
+        expect(police.get_by_test_id("alarm-timeline")).to_contain_text("已结案")
+        # The officer writes the after-action review (F-EMRG-3).
         detail = police.get_by_test_id("alarm-panel-detail")
         detail.get_by_text("填写事件情况").click()
         detail.get_by_label("地点").fill("东门")

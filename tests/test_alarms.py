@@ -65,8 +65,75 @@ def test_acknowledged_once_and_escalated_only_when_nobody_answers(cast: Cast) ->
     assert services.alarm_escalate(second.pk) is True
     assert services.alarm_escalate(second.pk) is False  # once
     assert Notification.objects.filter(kind="alarm.escalated").exists()
-    on_scene = police.post(f"/api/v1/alarms/{second.pk}/on-scene/").json()
-    assert on_scene["step"] == "on_scene" and on_scene["acknowledged_at"] and on_scene["dispatched_at"]
+    # Escalated, not acknowledged: the police cannot skip to "on scene" (issue #11: steps keep their order).
+    skipped = police.post(f"/api/v1/alarms/{second.pk}/on-scene/")
+    assert skipped.status_code == 409 and skipped.json()["code"] == "step_out_of_order"
+    assert skipped.json()["next_step"] == "acknowledged" and "接警" in skipped.json()["detail"]
+    second.refresh_from_db()
+    assert second.acknowledged_at is None and second.on_scene_at is None
+
+
+@pytest.mark.django_db
+def test_steps_keep_their_order_and_nobody_is_told_of_an_acknowledgement_that_never_happened(cast: Cast) -> None:
+    """Issue #11: closing an alarm nobody acknowledged used to stamp every step at once, and the guard's
+    screen said the police had acknowledged. Every step out of order is 409 with the error shape, writes
+    nothing, and names the step that comes next; in order, each is recorded once, with its audit entry."""
+    from auditlog.models import LogEntry
+    from rest_framework.test import APIClient
+
+    alarm = services.alarm_raise(actor=cast.users["guard"], unit=cast.unit_a)
+    police = APIClient()  # a real token, as the console's integrators use: the audit entry names the actor
+    police.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(cast.users['police'])[1]}")
+    paths = {"acknowledged": "acknowledge", "dispatched": "dispatch", "on_scene": "on-scene",
+             "controlled": "controlled", "closed": "close"}
+    steps = list(paths)
+    for done, step in enumerate(steps):
+        for later in steps[done + 1:]:  # every step after the next one is refused
+            refused = police.post(f"/api/v1/alarms/{alarm.pk}/{paths[later]}/")
+            assert refused.status_code == 409, (step, later)
+            assert refused.json() == {"code": "step_out_of_order", "detail": refused.json()["detail"],
+                                      "next_step": step}
+        answer = police.post(f"/api/v1/alarms/{alarm.pk}/{paths[step]}/")
+        assert answer.status_code == 200 and answer.json()["step"] == step
+        assert answer.json()["next_step"] == (steps[done + 1] if done + 1 < len(steps) else None)
+        again = police.post(f"/api/v1/alarms/{alarm.pk}/{paths[step]}/")
+        assert again.status_code == 409 and again.json()["code"] == "already_recorded"
+    alarm.refresh_from_db()
+    stamps = [getattr(alarm, f"{step}_at") for step in steps]
+    assert all(stamps) and stamps == sorted(stamps)
+    entries = LogEntry.objects.get_for_object(alarm).filter(action=LogEntry.Action.UPDATE)
+    changed = [set(entry.changes_dict) for entry in entries.order_by("timestamp", "pk")]
+    assert changed == [{"acknowledged_at", "acknowledged_by"}, {"dispatched_at"}, {"on_scene_at"},
+                       {"controlled_at"}, {"closed_at"}]
+    assert {entry.actor_id for entry in entries} == {cast.users["police"].pk}
+
+
+@pytest.mark.django_db
+def test_a_closed_alarm_leaves_the_live_list_and_every_alert_strip(cast: Cast) -> None:
+    from django.utils import timezone
+
+    from tests.test_force import page_for
+
+    alarm = services.alarm_raise(actor=cast.users["guard"], unit=cast.unit_a)
+    other = services.alarm_raise(actor=cast.users["guard"], unit=cast.unit_a, note="另一处")
+    admin_page = page_for(cast.users["unit_admin"])
+    assert "data-testid=\"alert-banner\"" in admin_page.get("/notifications/live/").content.decode()
+    for step in ("acknowledged", "dispatched", "on_scene", "controlled", "closed"):
+        services.alarm_step(actor=cast.users["police"], alarm=alarm, step=step)
+    # The closed alarm's alerts are over for everyone; the other alarm's still show.
+    open_refs = set(Notification.objects.filter(read_at__isnull=True, level="alert").values_list("ref", flat=True))
+    assert services.alarm_ref(alarm.pk) not in open_refs and services.alarm_ref(other.pk) in open_refs
+    assert services.alarm_escalate(other.pk) is True  # its escalation alerts leave the strips with it
+    for step in ("acknowledged", "dispatched", "on_scene", "controlled", "closed"):
+        services.alarm_step(actor=cast.users["police"], alarm=other, step=step)
+    for name in ("unit_admin", "police", "admin"):
+        live = page_for(cast.users[name]).get("/notifications/live/").content.decode()
+        assert "alert-banner" not in live, name
+    console = page_for(cast.users["police"]).get("/alarms/").content.decode()
+    live_list = console.split('data-testid="alarm-list"')[1].split('data-testid="closed-list"')[0]
+    assert f'data-alarm="{alarm.pk}"' not in live_list
+    assert f'data-alarm="{alarm.pk}"' in console.split('data-testid="closed-list"')[1]
+    assert alarm.closed_at and timezone.localtime(alarm.closed_at).date() == timezone.localdate()
 
 
 def _events(chunks: list[bytes]) -> list[tuple[str, dict[str, Any], str | None]]:

@@ -24,7 +24,7 @@ from huxiao.core.api import (
     VisiblePrimaryKeyField,
     actor,
 )
-from huxiao.core.idempotency import IdempotentCreateMixin, run_idempotent
+from huxiao.core.idempotency import IdempotentCreateMixin, idempotent, run_idempotent
 from huxiao.core.models import Unit
 
 
@@ -32,11 +32,13 @@ class AlarmSerializer(StrictModelSerializer):
     unit = VisiblePrimaryKeyField(Unit)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     step = serializers.CharField(read_only=True)
+    next_step = serializers.CharField(read_only=True, allow_null=True,
+                                      help_text="The only step that may be recorded now; null once closed.")
     response_seconds = serializers.DictField(read_only=True, child=serializers.IntegerField(allow_null=True))
 
     class Meta:
         model = Alarm
-        fields = ["id", "unit", "unit_name", "kind", "note", "raised_at", "step", "acknowledged_at",
+        fields = ["id", "unit", "unit_name", "kind", "note", "raised_at", "step", "next_step", "acknowledged_at",
                   "dispatched_at", "on_scene_at", "controlled_at", "closed_at", "escalated_at", "response_seconds",
                   "severity", "place", "description", "review", "reviewed_at"]
         read_only_fields = ["id", "raised_at", "acknowledged_at", "dispatched_at", "on_scene_at",
@@ -69,6 +71,7 @@ class AlarmViewSet(IdempotentCreateMixin, ScopedModelViewSet):
 
     @extend_schema(request=IncidentSerializer, responses=AlarmSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def incident(self, request: Request, pk: str) -> Response:
         """F-EMRG-3: describe the incident (severity, place, description); the after-action review once
         it is closed."""
@@ -117,16 +120,11 @@ class DeviceSerializer(StrictModelSerializer):
                   "last_test_on", "heartbeat_seconds", "last_seen_at", "offline_since", "online", "token_prefix",
                   "token"]
         read_only_fields = ["id", "last_seen_at", "offline_since", "online", "token_prefix", "token"]
+        create_only_fields = ["unit"]  # a device does not move to another unit
 
     def get_token(self, obj: Device) -> str | None:
         """The device's token is shown once, in the answer that made it: it goes into the device."""
         return getattr(obj, "fresh_token", None)
-
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            fields["unit"].read_only = True  # a device does not move to another unit
-        return fields
 
 
 class DeviceViewSet(ScopedModelViewSet):

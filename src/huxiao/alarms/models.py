@@ -110,6 +110,15 @@ class Alarm(AuditedMixin, models.Model):
         return "raised"
 
     @property
+    def next_step(self) -> str | None:
+        """The step that comes next, the only one that may be recorded now; None once closed."""
+        return next((name for name in STEPS if getattr(self, f"{name}_at") is None), None)
+
+    @property
+    def next_step_label(self) -> str:
+        return str(STEP_LABELS[self.next_step]) if self.next_step else ""
+
+    @property
     def step_label(self) -> str:
         return str(STEP_LABELS[self.step])
 

@@ -8,12 +8,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huxiao.alarms.models import (
     ALARM_KIND_OF_DEVICE,
+    STEP_LABELS,
     STEPS,
     Alarm,
     AlarmKind,
@@ -23,11 +25,12 @@ from huxiao.alarms.models import (
     DeviceStatus,
 )
 from huxiao.compliance.engine import refresh_unit
+from huxiao.core.audit import update_where
 from huxiao.core.bus import bus
 from huxiao.core.errors import Conflict
 from huxiao.core.models import SUBDISTRICT_WIDE_ROLES, Role, Unit, User
 from huxiao.notify.models import Level
-from huxiao.notify.services import notify, recipients
+from huxiao.notify.services import notifications_resolve, notify, recipients
 
 RAISERS = {Role.UNIT_ADMIN, Role.GUARD, Role.TEACHER}
 RESPONDERS = {Role.POLICE, *SUBDISTRICT_WIDE_ROLES}
@@ -40,7 +43,7 @@ def event_of(alarm: Alarm, unit: Unit, type_: str = "alarm") -> dict[str, Any]:
 
     return {"type": type_, "id": alarm.pk, "unit": unit.pk, "unit_name": unit.name, "kind": alarm.kind,
             "kind_label": str(alarm.get_kind_display()), "note": alarm.note, "raised_at": at(alarm.raised_at),
-            "step": alarm.step,
+            "step": alarm.step, "next_step": alarm.next_step,
             "acknowledged_at": at(alarm.acknowledged_at), "escalated_at": at(alarm.escalated_at),
             "subdistrict": unit.subdistrict_id, "police_station": unit.police_station_id,
             "community": unit.parent_id}
@@ -64,7 +67,7 @@ def _open(*, unit: Unit, kind: str, note: str = "", raised_by: User | None = Non
         unit_name, kind_label = unit.name, alarm.get_kind_display
         # Who hears of an alarm at once: the unit's admins, its police station, the sub-district's duty desk.
         notify(users=recipients(unit, subdistrict_roles=[Role.SUBDISTRICT_ADMIN]), kind="alarm.raised",
-               level=Level.ALERT, unit=unit, url=reverse("alarm-console"),
+               level=Level.ALERT, unit=unit, url=reverse("alarm-console"), ref=alarm_ref(alarm.pk),
                title=lambda: _("ALARM at %(unit)s") % {"unit": unit_name},
                body=lambda: f"{kind_label()} {note}".strip())
         transaction.on_commit(lambda: _schedule_escalation(alarm.pk, unit.subdistrict_id), robust=True)
@@ -89,32 +92,42 @@ def _schedule_escalation(alarm_id: int, subdistrict_id: int | None) -> None:
 
 
 def alarm_step(*, actor: User, alarm: Alarm, step: str) -> Alarm:
-    """Record a response step (``acknowledged`` … ``closed``) once: a conditional update whose row count is
-    checked, so two officers pressing at once record it once and the second hears who was first."""
+    """Record the next response step (``acknowledged`` → ``dispatched`` → ``on_scene`` → ``controlled`` →
+    ``closed``), in order and once: a conditional update (this step not yet stamped, the one before it
+    stamped) whose row count is checked. Two officers pressing at once record it once, and the second hears
+    who was first; a step out of order (closing an alarm nobody acknowledged) is refused with the step that
+    comes next, so nobody is told of an acknowledgement that never happened."""
     if step not in STEPS:
         raise ValidationError({"step": [_("Unknown step.")]})
     allowed = RESPONDERS | ({Role.UNIT_ADMIN} if step == "acknowledged" else set())
     unit = alarm.unit
     if actor.role not in allowed or (actor.role == Role.UNIT_ADMIN and actor.organisation_id != unit.pk):
         raise PermissionDenied
-    now = timezone.now()
-    changes: dict[str, Any] = {f"{step}_at": now}
+    index = STEPS.index(step)
+    where = Q(**{f"{step}_at__isnull": True})
+    if index:
+        where &= Q(**{f"{STEPS[index - 1]}_at__isnull": False})
+    changes: dict[str, Any] = {f"{step}_at": timezone.now()}
     if step == "acknowledged":
         changes["acknowledged_by"] = actor
-    # Earlier steps that were skipped are taken as done now (an officer on scene has acknowledged).
-    for earlier in STEPS[:STEPS.index(step)]:
-        if getattr(alarm, f"{earlier}_at") is None:
-            changes[f"{earlier}_at"] = now
-            if earlier == "acknowledged":
-                changes["acknowledged_by"] = actor
     with transaction.atomic():
-        done = Alarm.objects.filter(pk=alarm.pk, **{f"{step}_at__isnull": True}).update(**changes)
-        alarm.refresh_from_db()
-        if done != 1:
-            when = timezone.localtime(getattr(alarm, f"{step}_at")).strftime("%H:%M:%S")
-            raise Conflict(_("Already recorded at %(time)s.") % {"time": when}, code="already_recorded")
+        if not update_where(alarm, where=where, **changes):
+            alarm.refresh_from_db()
+            if (done_at := getattr(alarm, f"{step}_at")) is not None:
+                when = timezone.localtime(done_at).strftime("%H:%M:%S")
+                raise Conflict(_("Already recorded at %(time)s.") % {"time": when}, code="already_recorded")
+            following = alarm.next_step
+            raise Conflict(_("Not yet: the next step is “%(step)s”.") % {"step": STEP_LABELS[following or step]},
+                           code="step_out_of_order", next_step=following)
+        if step == "closed":  # over: off every alert strip
+            notifications_resolve(ref=alarm_ref(alarm.pk))
         bus.publish_on_commit(event_of(alarm, unit, "alarm_step"))
     return alarm
+
+
+def alarm_ref(alarm_id: int) -> str:
+    """What the alarm's notifications point back to (so closing it takes them off the alert strips)."""
+    return f"alarm:{alarm_id}"
 
 
 @transaction.atomic
@@ -139,15 +152,15 @@ def incident_describe(*, actor: User, alarm: Alarm, **fields: Any) -> Alarm:
 def alarm_escalate(alarm_id: int) -> bool:
     """Not acknowledged in time: tell the sub-district's leadership, and mark it on every console."""
     with transaction.atomic():
-        done = Alarm.objects.filter(pk=alarm_id, acknowledged_at__isnull=True, escalated_at__isnull=True).update(
-            escalated_at=timezone.now())
-        if not done:
+        alarm = Alarm.objects.select_related("unit").filter(pk=alarm_id).first()
+        if alarm is None or not update_where(alarm, where=Q(acknowledged_at__isnull=True, escalated_at__isnull=True),
+                                             escalated_at=timezone.now()):
             return False
-        alarm = Alarm.objects.select_related("unit").get(pk=alarm_id)
         unit = alarm.unit
         seconds, unit_name = ack_seconds(unit.subdistrict_id), unit.name
         leaders = recipients(unit, admins=False, subdistrict_roles=[Role.SUBDISTRICT_ADMIN, Role.GOVERNANCE])
         notify(users=leaders, kind="alarm.escalated", level=Level.ALERT, unit=unit, url=reverse("alarm-console"),
+               ref=alarm_ref(alarm.pk),
                title=lambda: _("Alarm at %(unit)s not acknowledged") % {"unit": unit_name},
                body=lambda: _("No one acknowledged it within %(s)s seconds.") % {"s": seconds})
         bus.publish_on_commit(event_of(alarm, unit, "alarm_step"))
@@ -233,10 +246,11 @@ def device_event(*, device: Device, type_: str, at: datetime) -> DeviceEvent:
     try:
         with transaction.atomic():
             event = DeviceEvent.objects.create(device=device, type=type_, at=at)
-            seen = {"last_seen_at": now, "offline_since": None}
-            Device.objects.filter(pk=device.pk).update(**seen)
-            if device.offline_since is not None:  # back online: its unit's verdict changes
+            if device.offline_since is not None:  # back online: a state change (audited); its unit's verdict too
+                update_where(device, last_seen_at=now, offline_since=None)
                 refresh_unit(device.unit_id)
+            else:  # a heartbeat is not a change anyone made: not audited (``audit_exclude_fields``)
+                Device.objects.filter(pk=device.pk).update(last_seen_at=now)
             if type_ == DeviceEventType.ALARM:
                 kind = ALARM_KIND_OF_DEVICE.get(device.kind, AlarmKind.OTHER)  # type: ignore[call-overload]
                 event.alarm = _open(unit=device.unit, kind=kind, note=str(device), device=device)
@@ -271,7 +285,7 @@ def devices_offline_check(*, now: datetime | None = None) -> int:
     marked = 0
     for device in silent:
         with transaction.atomic():
-            if not Device.objects.filter(pk=device.pk, offline_since__isnull=True).update(offline_since=now):
+            if not update_where(device, where=Q(offline_since__isnull=True), offline_since=now):
                 continue
             marked += 1
             unit = device.unit

@@ -9,18 +9,29 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from rest_framework.exceptions import APIException
 
 from huxiao.alarms import services
 from huxiao.alarms.models import STEP_LABELS, STEPS, Alarm
+from huxiao.core.views import id_param
 
 
 class ConsoleView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
-        alarms = Alarm.objects.visible_to(request.user).select_related("unit").order_by("-id")[:50]
-        return render(request, "alarms/console.html", {"alarms": alarms, "steps": STEPS,
+        from django.utils import timezone
+
+        visible = Alarm.objects.visible_to(request.user).select_related("unit").order_by("-id")
+        # Live: every alarm not closed yet, however old. Closed ones leave the list for today's record.
+        alarms = list(visible.filter(closed_at__isnull=True)[:100])
+        closed = list(visible.filter(closed_at__isnull=False, closed_at__date=timezone.localdate())[:30])
+        # The alarm just acted on stays in the panel (a closed one too: its review is written there).
+        focus = id_param(request.GET.get("alarm"))
+        chosen = next((a for a in alarms + closed if a.pk == focus), None) or (alarms[0] if alarms else None)
+        return render(request, "alarms/console.html", {"alarms": alarms, "closed": closed, "chosen": chosen,
+                                                       "steps": STEPS,
                                                        "step_labels": {k: str(v) for k, v in STEP_LABELS.items()}})
 
 
@@ -73,7 +84,7 @@ class StepView(LoginRequiredMixin, View):
             messages.warning(request, str(exc.detail))
         except ValidationError as exc:  # not a step of the response
             messages.warning(request, " ".join(exc.messages))
-        return redirect("alarm-console")
+        return redirect(f"{reverse('alarm-console')}?alarm={alarm.pk}")
 
 
 class IncidentView(LoginRequiredMixin, View):
@@ -94,4 +105,4 @@ class IncidentView(LoginRequiredMixin, View):
             messages.success(request, _("Incident record saved."))
         except ValidationError as exc:
             messages.warning(request, " ".join(exc.messages))
-        return redirect("alarm-console")
+        return redirect(f"{reverse('alarm-console')}?alarm={alarm.pk}")

@@ -11,6 +11,7 @@ a second full ``Model.save`` — on the gate's hot path auditlog's save was a fi
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -25,7 +26,8 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
+from django.db.models import Q
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -50,7 +52,7 @@ def register_all() -> None:
             continue
         if getattr(model, "audit_exclude", False) or auditlog.contains(model):
             continue
-        masked = encrypted_field_names(model)
+        masked = [*encrypted_field_names(model), *getattr(model, "audit_mask_fields", ())]
         exclude = list(getattr(model, "audit_exclude_fields", ()))
         if model._meta.label == "core.User":
             exclude += ["password", "last_login"]
@@ -213,6 +215,31 @@ class AuditedMixin:
 
     def get_additional_data(self) -> dict[str, Any]:
         return {"subdistrict": subdistrict_of(self)}  # type: ignore[arg-type]
+
+
+def update_where(instance: models.Model, *, where: Q | None = None, **changes: Any) -> bool:
+    """A state change as a conditional UPDATE whose row count is checked, with its audit entry.
+
+    ``UPDATE … SET changes WHERE pk = instance.pk AND where``: True when it changed the row (then
+    ``instance`` holds the new values and an audit entry records the diff, its actor and address from the
+    request's context, in the same transaction), False when the condition no longer held (someone was first:
+    nothing is written, nothing logged). The one way Huxiao writes a conditional state change (issue #11):
+    ``QuerySet.update`` sends no signal, so auditlog alone would never hear of it.
+    """
+    model = type(instance)
+    condition = Q(pk=instance.pk) & (where or Q())
+    with transaction.atomic(using=router.db_for_write(model)):
+        if model._default_manager.filter(condition).update(**changes) != 1:
+            return False
+        old = copy.copy(instance)
+        for name, value in changes.items():
+            setattr(instance, name, value)
+        names = [model._meta.get_field(name).name for name in changes]
+        diff = model_instance_diff(old, instance, fields_to_check=names,
+                                   use_json_for_changes=getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False))
+        if diff and auditlog.contains(model) and not auditlog_disabled.get():
+            LogEntry.objects.log_create(instance, action=LogEntry.Action.UPDATE, changes=diff)
+    return True
 
 
 def audit_read(instance: models.Model) -> None:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from huxiao.core.audit import AuditedMixin
 from huxiao.core.fields import EncryptedCharField, LookupHashField, normalize_id_number, normalize_phone
 from huxiao.core.scoping import ScopedQuerySet
+from huxiao.core.validators import phone_validator
 
 
 class PoliceAssignment(AuditedMixin, models.Model):
@@ -29,7 +30,7 @@ class PoliceAssignment(AuditedMixin, models.Model):
                              related_name="police_assignments")
     officer_name = models.CharField(_("officer's name"), max_length=60)
     badge_no = models.CharField(_("badge number"), max_length=20)
-    phone = models.CharField(_("phone"), max_length=20)
+    phone = models.CharField(_("phone"), max_length=20, validators=[phone_validator])
     station = models.ForeignKey("core.Organisation", verbose_name=_("police station"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
     # The officer's own account, when the officer has one: their check-ins count for this unit.
@@ -64,7 +65,7 @@ class LegalVicePrincipal(AuditedMixin, models.Model):
                              related_name="legal_vice_principals")
     name = models.CharField(_("name"), max_length=60)
     employer = models.CharField(_("employer"), max_length=100, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"), null=True, blank=True)
 
@@ -127,7 +128,8 @@ class Guard(AuditedMixin, models.Model):
     id_number = EncryptedCharField(_("ID number"), max_length=32, blank=True, normalize=normalize_id_number)
     id_number_hash = LookupHashField(source="id_number")
     birth_date = models.DateField(_("birth date"))
-    phone = EncryptedCharField(_("phone"), max_length=20, blank=True, normalize=normalize_phone)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True, normalize=normalize_phone,
+                               validators=[phone_validator])
     phone_hash = LookupHashField(source="phone")
     certificate_no = models.CharField(_("security-guard certificate"), max_length=40, blank=True)
     employer = models.CharField(_("employer"), max_length=100, blank=True)
@@ -189,7 +191,7 @@ class StaffMember(AuditedMixin, models.Model):
                              related_name="staff_members")
     name = models.CharField(_("name"), max_length=60)
     position = models.CharField(_("position"), max_length=60, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     user = models.ForeignKey("core.User", verbose_name=_("account"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="+")
     active = models.BooleanField(_("active"), default=True)
@@ -235,7 +237,7 @@ class PatrolTeam(AuditedMixin, models.Model):
                                   related_name="patrol_teams")
     name = models.CharField(_("name"), max_length=60)
     leader = models.CharField(_("leader"), max_length=60, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     members = models.PositiveIntegerField(_("members"), default=0)
 
     objects: ClassVar[Any] = ScopedQuerySet.as_manager()
@@ -334,7 +336,7 @@ class CheckInPoint(AuditedMixin, models.Model):
     token = models.CharField(max_length=32, unique=True, default=_token, editable=False)
 
     objects: ClassVar[Any] = ScopedQuerySet.as_manager()
-    audit_exclude_fields = ("token",)
+    audit_mask_fields = ("token",)  # a replaced code is logged as replaced, never with its value
 
     class Meta:
         verbose_name = _("check-in point")

@@ -96,21 +96,16 @@ def police_assign(*, actor: User, unit: Unit, officer_name: str, badge_no: str, 
 @transaction.atomic
 def police_assignment_end(*, actor: User, assignment: PoliceAssignment, end_date: date) -> PoliceAssignment:
     _require(actor, "force.assign_police", assignment.unit)
-    updated = PoliceAssignment.objects.filter(pk=assignment.pk, end_date__isnull=True,
-                                              start_date__lte=end_date).update(end_date=end_date)
-    if updated != 1:
+    from django.db.models import Q
+
+    from huxiao.core.audit import update_where
+
+    if not update_where(assignment, where=Q(end_date__isnull=True, start_date__lte=end_date), end_date=end_date):
         assignment.refresh_from_db()
         if assignment.end_date is not None:
             raise ValidationError({"end_date": _("This assignment has already ended.")})
         raise ValidationError({"end_date": _("Cannot end before it started (%(date)s).") % {
             "date": assignment.start_date.isoformat()}})
-    assignment.refresh_from_db()
-    # update() skips the audit signal: record the change explicitly.
-    from auditlog.models import LogEntry
-
-    LogEntry.objects.log_create(assignment, action=LogEntry.Action.UPDATE,
-                                changes={"end_date": [None, end_date.isoformat()]},
-                                additional_data=assignment.get_additional_data())
     refresh_unit(assignment.unit_id)
     return assignment
 
@@ -271,13 +266,13 @@ def equipment_delete(*, actor: User, item: Equipment) -> None:
 
 @transaction.atomic
 def staff_member_add(*, actor: User, unit: Unit, name: str, position: str = "", phone: str = "",
-                     user: User | None = None) -> StaffMember:
+                     user: User | None = None, active: bool = True) -> StaffMember:
     _require(actor, "force.manage_team", unit)
     if phone:
         phone = validate_phone(phone)
     if user is not None and user.organisation_id != unit.pk:
         raise ValidationError({"user": _("Choose an account of this unit.")})
-    member = StaffMember(unit=unit, name=name.strip(), position=position, phone=phone, user=user)
+    member = StaffMember(unit=unit, name=name.strip(), position=position, phone=phone, user=user, active=active)
     member.full_clean()
     member.save()
     return member

@@ -14,6 +14,9 @@ from huxiao.notify.models import Notification
 
 
 class NotificationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    title = serializers.CharField(source="display_title", read_only=True)
+    body = serializers.CharField(source="display_body", read_only=True)
+
     class Meta:
         model = Notification
         fields = ["id", "kind", "level", "title", "body", "url", "unit", "created_at", "read_at"]

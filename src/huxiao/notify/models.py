@@ -28,6 +28,12 @@ class Notification(models.Model):
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
+    # What it is about (``alarm:<id>``), so that when that is over its notifications leave the alert strips.
+    ref = models.CharField(_("about"), max_length=40, blank=True, db_index=True)
+    # The title and body in every language of the UI ({"en": {"title": ..., "body": ...}, ...}), rendered when
+    # it is raised: it is read in the language its reader views the pages in, which may not be the one
+    # ``title``/``body`` (the recipient's own, for e-mail and SMS) were written in.
+    texts = models.JSONField(_("texts"), default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -44,6 +50,24 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def text_in(self, language: str | None = None) -> tuple[str, str]:
+        """Title and body in ``language`` (the active one by default); as stored when it has no such text."""
+        from django.utils.translation import get_language
+
+        code = (language or get_language() or "").lower()
+        texts = self.texts or {}
+        chosen = texts.get(code) or next((t for lang, t in texts.items() if lang.split("-")[0] == code.split("-")[0]),
+                                         None)
+        return (chosen["title"], chosen["body"]) if chosen else (self.title, self.body)
+
+    @property
+    def display_title(self) -> str:
+        return self.text_in()[0]
+
+    @property
+    def display_body(self) -> str:
+        return self.text_in()[1]
 
     @classmethod
     def scope_filter(cls, user: Any) -> Q:

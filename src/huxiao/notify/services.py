@@ -40,14 +40,18 @@ def recipients(unit: Any, *, admins: bool = True, police: bool = True,
 
 
 def notify(*, users: Iterable[User], kind: str, title: Callable[[], str], body: Callable[[], str] | None = None,
-           url: str = "", unit: Any = None, level: str = Level.INFO) -> list[Notification]:
+           url: str = "", unit: Any = None, level: str = Level.INFO, ref: str = "") -> list[Notification]:
     """One notification per user, its text rendered in that user's language (``title`` and ``body`` are
     called under the user's language)."""
+    texts = {}
+    for language, _name in settings.LANGUAGES:  # once per language, not per recipient
+        with translation.override(language):
+            texts[language] = {"title": str(title())[:200], "body": str(body()) if body else ""}
     rows = []
     for user in {u.pk: u for u in users}.values():
-        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
-            rows.append(Notification(user=user, unit=unit, kind=kind, level=level, title=str(title())[:200],
-                                     body=str(body()) if body else "", url=url))
+        own = texts.get(user.preferred_language or settings.LANGUAGE_CODE) or texts[settings.LANGUAGE_CODE]
+        rows.append(Notification(user=user, unit=unit, kind=kind, level=level, title=own["title"], body=own["body"],
+                                 url=url, ref=ref, texts=texts))
     created = Notification.objects.bulk_create(rows)
     for row in created:  # pushed to the user's open streams once stored (core.bus)
         bus.publish_on_commit({"type": "notification", "id": row.pk, "user": row.user_id, "kind": row.kind,
@@ -90,6 +94,12 @@ def deliver_alerts(ids: list[int]) -> int:
             except Exception:
                 logger.warning("alert SMS to user %s failed", row.user_id, exc_info=True)
     return sent
+
+
+def notifications_resolve(*, ref: str) -> int:
+    """What ``ref`` points to is over (an alarm closed): its unread notifications are read for everyone, so
+    no alert strip keeps showing it. In the caller's transaction."""
+    return int(Notification.objects.filter(ref=ref, read_at__isnull=True).update(read_at=timezone.now()))
 
 
 def mark_read(*, user: User, ids: Iterable[int] | None = None) -> int:

@@ -70,7 +70,7 @@ class Checkpoint(AuditedMixin, models.Model):
     active = models.BooleanField(_("active"), default=True)
 
     objects: ClassVar[Any] = ScopedQuerySet.as_manager()
-    audit_exclude_fields = ("token",)
+    audit_mask_fields = ("token",)  # a replaced code is logged as replaced, never with its value
 
     class Meta:
         verbose_name = _("patrol checkpoint")

@@ -12,14 +12,16 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huxiao.core.audit import update_where
 from huxiao.core.errors import Conflict
 from huxiao.core.fields import lookup_hash, normalize_id_number
 from huxiao.core.models import Role, Unit, User
-from huxiao.core.validators import validate_phone, validate_resident_id
+from huxiao.core.validators import too_long, validate_phone, validate_resident_id
 from huxiao.gate.models import BlockListEntry, IdType, Visit, VisitStatus
 from huxiao.notify.models import Level
 from huxiao.notify.services import notify, recipients
@@ -63,11 +65,12 @@ def visit_register(*, actor: User, unit: Unit, id_type: str, id_number: str, nam
     for field, value in (("name", name), ("purpose", purpose)):
         if not value.strip():
             errors[field] = [_("This field is required.")]
+    errors.update(too_long(Visit, name=name.strip(), purpose=purpose.strip()))
     if errors:
         raise ValidationError(errors)
     at = timezone.localtime(at or timezone.now())
     visit = Visit(unit=unit, id_type=id_type, id_number=id_number, name=name.strip(), phone=phone,
-                  purpose=purpose.strip(), host=host, host_name=(host.full_name or host.username) if host else "",
+                  purpose=purpose.strip(), host=host, host_name=(host.full_name or host.username)[:60] if host else "",
                   guard=actor, arrived_at=at, day=at.date())
     blocked = BlockListEntry.objects.filter(
         unit=unit, active=True, id_number_hash=lookup_hash(BlockListEntry, "id_number", id_number)).first()
@@ -110,14 +113,11 @@ def visit_answer(*, actor: User, visit: Visit, approve: bool) -> Visit:
     now = timezone.now()
     status = VisitStatus.ADMITTED if approve else VisitStatus.REFUSED
     reason = _("Approved by %(host)s.") if approve else _("Refused by %(host)s.")
-    updated = Visit.objects.filter(pk=visit.pk, status=VisitStatus.AWAITING_HOST).update(
-        status=status, decided_at=now, reason=reason % {"host": actor.full_name or actor.username})
-    if updated != 1:
+    if not update_where(visit, where=Q(status=VisitStatus.AWAITING_HOST), status=status, decided_at=now,
+                        reason=reason % {"host": actor.full_name or actor.username}):
         visit.refresh_from_db()
         raise Conflict(_("This visit was already answered: %(status)s.") % {"status": visit.get_status_display()},
                        code="already_answered")
-    visit.refresh_from_db()
-    _log_transition(visit, VisitStatus.AWAITING_HOST)
     return visit
 
 
@@ -125,23 +125,12 @@ def visit_answer(*, actor: User, visit: Visit, approve: bool) -> Visit:
 def visit_checkout(*, actor: User, visit: Visit) -> Visit:
     if actor.role not in {Role.GUARD, Role.UNIT_ADMIN} or actor.organisation_id != visit.unit_id:
         raise PermissionDenied
-    updated = Visit.objects.filter(pk=visit.pk, status=VisitStatus.ADMITTED).update(
-        status=VisitStatus.LEFT, left_at=timezone.now())
-    if updated != 1:
+    if not update_where(visit, where=Q(status=VisitStatus.ADMITTED), status=VisitStatus.LEFT,
+                        left_at=timezone.now()):
         visit.refresh_from_db()
         raise Conflict(_("Only an admitted visitor can check out (this visit: %(status)s).") % {
             "status": visit.get_status_display()}, code="not_inside")
-    visit.refresh_from_db()
-    _log_transition(visit, VisitStatus.ADMITTED)
     return visit
-
-
-def _log_transition(visit: Visit, before: str) -> None:
-    """A conditional UPDATE skips the model's save signal: write the history row ourselves."""
-    from auditlog.models import LogEntry
-
-    LogEntry.objects.log_create(visit, action=LogEntry.Action.UPDATE, changes={"status": [before, visit.status]},
-                                additional_data=visit.get_additional_data())
 
 
 @transaction.atomic

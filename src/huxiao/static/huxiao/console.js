@@ -41,10 +41,40 @@
       el.textContent = value;
     });
     row.classList.toggle("list-group-item-danger", !data.acknowledged_at);
+    var escalated = row.querySelector("[data-escalated]");
+    if (escalated) escalated.classList.toggle("d-none", !data.escalated_at);
+    // Only the next step is offered (the response keeps its order; the server refuses any other).
+    var next = data.next_step === undefined ? null : data.next_step;
     row.querySelectorAll("[data-step]").forEach(function (button) {
       button.formAction = "/alarms/" + data.id + "/" + button.dataset.step + "/";
+      button.classList.toggle("d-none", button.dataset.step !== next);
     });
   }
+
+  // A closed alarm leaves the live list for the list of today's closed ones.
+  var closedList = document.getElementById("closed-list");
+  function retire(row, data) {
+    if (!closedList) { row.remove(); return; }
+    var form = row.querySelector("[data-step-form]");
+    if (form) form.remove();
+    row.classList.remove("list-group-item-danger");
+    closedList.prepend(row);
+    var none = document.getElementById("no-closed");
+    if (none) none.remove();
+    if (!list.querySelector("[data-alarm]") && !document.getElementById("no-alarms")) {
+      var p = document.createElement("p");
+      p.id = "no-alarms"; p.className = "text-body-secondary"; p.textContent = list.dataset.empty;
+      list.append(p);
+    }
+  }
+
+  // Closing asks first: a closed alarm leaves every console and alert strip.
+  list.addEventListener("submit", function (e) {
+    var button = e.submitter;
+    if (button && button.dataset.step === "closed" && !window.confirm(e.target.dataset.confirmClose)) {
+      e.preventDefault();
+    }
+  });
 
   // The panel beside the list: the chosen alarm's unit (map, address, whom to call, who is on duty).
   var panel = document.getElementById("alarm-panel");
@@ -69,11 +99,13 @@
       .then(function (html) { if (shown === String(id)) { panel.innerHTML = html; drawMap(); } })
       .catch(function () { /* the list still works; the panel fills on the next event */ });
   }
-  list.addEventListener("click", function (e) {
+  function choose(e) {
     if (e.target.closest("button, a, form")) return;
     var row = e.target.closest("[data-alarm]");
     if (row) showPanel(row.dataset.alarm);
-  });
+  }
+  list.addEventListener("click", choose);
+  if (closedList) closedList.addEventListener("click", choose);
   var first = panel && panel.querySelector("[data-panel-url]");
   if (first) showPanel(first.dataset.panelUrl.split("/").filter(Boolean)[1]);
 
@@ -83,6 +115,10 @@
   source.addEventListener("alarm", function (e) {
     var data = JSON.parse(e.data);
     var row = list.querySelector('[data-alarm="' + data.id + '"]');
+    if (data.step === "closed") {  // a catch-up of an alarm already over: not a live one
+      if (row) retire(row, data);
+      return;
+    }
     if (!row) {
       row = template.content.firstElementChild.cloneNode(true);
       row.dataset.alarm = data.id;
@@ -99,7 +135,10 @@
   source.addEventListener("alarm_step", function (e) {
     var data = JSON.parse(e.data);
     var row = list.querySelector('[data-alarm="' + data.id + '"]');
-    if (row) render(row, data);
+    if (row) {
+      render(row, data);
+      if (data.step === "closed") retire(row, data);
+    }
     if (shown === String(data.id)) showPanel(data.id);
   });
 })();

@@ -1,0 +1,655 @@
+"""F-AUDIT, issue #11: every service that changes state leaves an audit entry.
+
+The services are found by reading the code (every public function of every ``huxiao.<app>.services``
+module and of the modules of a ``services`` package), not from a list: each must be in exactly one of the
+tables below, so a new service fails here until someone says what it does to the audit log.
+
+- ``SCENARIOS``: it changes state. Its scenario sets the scene (outside the audit context, so the setup's own
+  entries never count) and returns a ``Call``: who acts, the one call of the service, returning the
+  object(s) it changed, and the plaintext ID numbers it was given. The test runs the call in an audit
+  context with that actor and requires an entry for each changed object, by that actor, with no ID number
+  in the clear. Jobs (no user behind them) run without a context: their entries have no actor.
+- ``READS``: it changes nothing.
+- ``DERIVED``: it writes only notifications (``Notification.audit_exclude``): derived from an event that
+  is itself audited.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from auditlog.context import auditlog_value
+from auditlog.models import LogEntry
+from django.utils import timezone
+
+import huxiao
+from huxiao.alarms import services as alarms
+from huxiao.alarms.models import Alarm, Device
+from huxiao.compliance import services as compliance
+from huxiao.compliance.models import RuleParameter
+from huxiao.core import services as core
+from huxiao.core.models import User
+from huxiao.emergency import services as emergency
+from huxiao.force import models as force_models
+from huxiao.force import services as force
+from huxiao.gate.models import (
+    Checkpoint,
+    Child,
+    Delegation,
+    DismissalClosed,
+    Holiday,
+    PatrolRound,
+    PickupPerson,
+    SchoolClass,
+    TimetableWindow,
+    Visit,
+)
+from huxiao.gate.services import duty, pickup, timetable, visits
+from tests.factories import PASSWORD, Cast, UserFactory, WindowFactory, resident_id, years_ago
+
+SH = ZoneInfo("Asia/Shanghai")
+ADDRESS = "10.0.0.9"
+
+
+def enumerate_services() -> dict[str, Callable[..., Any]]:
+    """Every public function defined in a ``huxiao.<app>.services`` module or ``services`` package."""
+    found: dict[str, Callable[..., Any]] = {}
+    for info in pkgutil.walk_packages(huxiao.__path__, "huxiao."):
+        if info.name.split(".")[2:3] != ["services"]:
+            continue
+        module = importlib.import_module(info.name)
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ == module.__name__ and not name.startswith("_"):
+                assert name not in found, f"two services named {name}: the tables below could not tell them apart"
+                found[name] = function
+    return found
+
+
+@dataclass
+class Call:
+    actor: User | None  # None: a job, no one behind it
+    run: Callable[[], Any]  # calls the service once; returns the object(s) it changed
+    id_numbers: tuple[str, ...] = ()  # plaintext ID numbers passed in: never in the log
+
+
+@contextmanager
+def audit_context(actor: User | None) -> Iterator[None]:
+    """What ``AuditContextMiddleware`` sets for a request; a job runs without one."""
+    if actor is None:
+        yield
+        return
+    token = auditlog_value.set({"actor": actor, "remote_addr": ADDRESS, "remote_port": None,
+                                "signal_duid": "huxiao"})
+    try:
+        yield
+    finally:
+        auditlog_value.reset(token)
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def only_window(cast: Cast, kind: str, start: time, end: time) -> TimetableWindow:
+    """Unit A's only window, every day of the week, today no holiday: the scenario works whatever the day."""
+    from huxiao.gate.selectors import forget_windows
+
+    TimetableWindow.objects.filter(unit=cast.unit_a).delete()
+    Holiday.objects.filter(unit=cast.unit_a, date=today()).delete()
+    window = WindowFactory(unit=cast.unit_a, kind=kind, weekdays="1234567", start=start, end=end)
+    forget_windows(cast.unit_a.pk)
+    return window
+
+
+def all_day_window(cast: Cast, kind: str) -> TimetableWindow:
+    """Open now, whatever the hour the suite runs at."""
+    return only_window(cast, kind, time(0, 0), time(23, 59, 59, 999999))
+
+
+def fresh_alarm(cast: Cast) -> Alarm:
+    return Alarm.objects.create(unit=cast.unit_a, kind="button", raised_at=timezone.now())
+
+
+def device_a(cast: Cast) -> Device:
+    return Device.objects.get(unit=cast.unit_a)
+
+
+def child_a(cast: Cast) -> Child:
+    return Child.objects.select_related("school_class").get(unit=cast.unit_a)
+
+
+# --- core -------------------------------------------------------------------------------------------
+
+def _unit_create(cast: Cast) -> Call:
+    admin = cast.users["admin"]
+    return Call(admin, lambda: core.unit_create(actor=admin, code="K-NEW", name="新苗幼儿园", kind="kindergarten",
+                                                pupils=120, parent=cast.c1, police_station=cast.ps))
+
+
+def _unit_update(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    return Call(unit_admin, lambda: core.unit_update(actor=unit_admin, unit=cast.unit_a, pupils=250))
+
+
+def _user_create(cast: Cast) -> Call:
+    """No actor argument (the ``createuser`` command, the demo): the operator's context names who did it."""
+    admin = cast.users["admin"]
+    return Call(admin, lambda: core.user_create(username="ka-guard-cli", password=PASSWORD, role="guard",
+                                                organisation=cast.unit_a))
+
+
+def _user_add(cast: Cast) -> Call:
+    unit_admin, id_number = cast.users["unit_admin"], resident_id(years_ago(30), 101)
+    return Call(unit_admin, lambda: core.user_add(actor=unit_admin, username="ka-guard-3", password=PASSWORD,
+                                                  role="guard", organisation=cast.unit_a, id_number=id_number),
+                (id_number,))
+
+
+def _user_update(cast: Cast) -> Call:
+    unit_admin, id_number = cast.users["unit_admin"], resident_id(years_ago(41), 103)
+    teacher = cast.users["teacher"]
+    return Call(unit_admin, lambda: core.user_update(actor=unit_admin, user=teacher, full_name="李老师",
+                                                     id_number=id_number), (id_number,))
+
+
+def _subdistrict_create(cast: Cast) -> Call:
+    return Call(cast.users["admin"], lambda: core.subdistrict_create(code="SD-NEW", name="新街道"))
+
+
+def _organisation_create(cast: Cast) -> Call:
+    return Call(cast.users["admin"], lambda: core.organisation_create(subdistrict=cast.sd, type="community",
+                                                                      code="C-NEW", name="新社区"))
+
+
+# --- alarms and devices -----------------------------------------------------------------------------
+
+def _alarm_raise(cast: Cast) -> Call:
+    guard = cast.users["guard"]
+    return Call(guard, lambda: alarms.alarm_raise(actor=guard, unit=cast.unit_a, note="门口可疑人员"))
+
+
+def _alarm_step(cast: Cast) -> Call:
+    police, alarm = cast.users["police"], fresh_alarm(cast)
+    return Call(police, lambda: alarms.alarm_step(actor=police, alarm=alarm, step="acknowledged"))
+
+
+def _incident_describe(cast: Cast) -> Call:
+    police, alarm = cast.users["police"], Alarm.objects.get(unit=cast.unit_a)
+    return Call(police, lambda: alarms.incident_describe(actor=police, alarm=alarm, severity="critical",
+                                                         place="东门", description="一名男子试图闯入"))
+
+
+def _alarm_escalate(cast: Cast) -> Call:
+    """The job an unacknowledged alarm schedules."""
+    alarm = fresh_alarm(cast)
+
+    def run() -> Alarm:
+        assert alarms.alarm_escalate(alarm.pk)
+        return alarm
+
+    return Call(None, run)
+
+
+def _device_add(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    return Call(unit_admin, lambda: alarms.device_add(actor=unit_admin, unit=cast.unit_a, kind="camera",
+                                                      location="canteen", label="食堂摄像机",
+                                                      installed_on=today())[0])
+
+
+def _device_update(cast: Cast) -> Call:
+    police, device = cast.users["police"], device_a(cast)
+    return Call(police, lambda: alarms.device_update(actor=police, device=device, status="faulty"))
+
+
+def _device_token_rotate(cast: Cast) -> Call:
+    unit_admin, device = cast.users["unit_admin"], device_a(cast)
+
+    def run() -> Device:
+        alarms.device_token_rotate(actor=unit_admin, device=device)
+        return device
+
+    return Call(unit_admin, run)
+
+
+def _device_event(cast: Cast) -> Call:
+    """A heartbeat from a device that was offline: it is back (the device's own request: no user)."""
+    device = device_a(cast)
+    Device.objects.filter(pk=device.pk).update(last_seen_at=timezone.now() - timedelta(hours=1),
+                                               offline_since=timezone.now() - timedelta(minutes=50))
+    device.refresh_from_db()
+
+    def run() -> Device:
+        alarms.device_event(device=device, type_="heartbeat", at=timezone.now())
+        return device
+
+    return Call(None, run)
+
+
+def _devices_offline_check(cast: Cast) -> Call:
+    """The minute job: unit A's camera has been silent for an hour."""
+    device = device_a(cast)
+    Device.objects.filter(pk=device.pk).update(last_seen_at=timezone.now() - timedelta(hours=1))
+
+    def run() -> Device:
+        assert alarms.devices_offline_check() == 1
+        return device
+
+    return Call(None, run)
+
+
+# --- compliance, emergency --------------------------------------------------------------------------
+
+def _parameters_update(cast: Cast) -> Call:
+    admin = cast.users["admin"]
+
+    def run() -> RuleParameter:
+        compliance.parameters_update(actor=admin, subdistrict=cast.sd, values={"alarms.ack_seconds": 90})
+        return RuleParameter.objects.get(subdistrict=cast.sd, key="alarms.ack_seconds")
+
+    return Call(admin, run)
+
+
+def _plan_add(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    return Call(unit_admin, lambda: emergency.plan_add(actor=unit_admin, unit=cast.unit_a, type="fire",
+                                                       title="消防预案（第二版）", body="…",
+                                                       response_force="校长、门卫", approved_on=today()))
+
+
+def _drill_record(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    return Call(unit_admin, lambda: emergency.drill_record(actor=unit_admin, unit=cast.unit_a, scenario="intrusion",
+                                                           date=today(), participants=40, duration_minutes=15))
+
+
+# --- force ------------------------------------------------------------------------------------------
+
+def _police_assign(cast: Cast) -> Call:
+    """The new duty officer's row, and the current one's, ended the day before."""
+    police = cast.users["police"]
+    current = force_models.PoliceAssignment.objects.get(unit=cast.unit_a, end_date__isnull=True)
+
+    def run() -> tuple[Any, ...]:
+        new = force.police_assign(actor=police, unit=cast.unit_a, officer_name="新警官", badge_no="000002",
+                                  phone="13900000001", start_date=today())
+        return new, current
+
+    return Call(police, run)
+
+
+def _police_assignment_end(cast: Cast) -> Call:
+    police = cast.users["police"]
+    current = force_models.PoliceAssignment.objects.get(unit=cast.unit_a, end_date__isnull=True)
+    return Call(police, lambda: force.police_assignment_end(actor=police, assignment=current, end_date=today()))
+
+
+def _lvp_appoint(cast: Cast) -> Call:
+    education = cast.users["education"]
+    current = force_models.LegalVicePrincipal.objects.get(unit=cast.unit_a, end_date__isnull=True)
+
+    def run() -> tuple[Any, ...]:
+        return force.lvp_appoint(actor=education, unit=cast.unit_a, name="新法治副校长", start_date=today()), current
+
+    return Call(education, run)
+
+
+def _lecture_record(cast: Cast) -> Call:
+    education = cast.users["education"]
+    return Call(education, lambda: force.lecture_record(actor=education, unit=cast.unit_a, date=today(),
+                                                        class_name="大一班", topic="traffic", class_hours=1))
+
+
+def _guard_create(cast: Cast) -> Call:
+    unit_admin, id_number = cast.users["unit_admin"], resident_id(years_ago(40), 301)
+    return Call(unit_admin, lambda: force.guard_create(actor=unit_admin, unit=cast.unit_a, name="新门卫",
+                                                       id_number=id_number, certificate_no="C2"), (id_number,))
+
+
+def _guard_update(cast: Cast) -> Call:
+    unit_admin, id_number = cast.users["unit_admin"], resident_id(years_ago(46), 303)
+    guard = force_models.Guard.objects.get(unit=cast.unit_a)
+    return Call(unit_admin, lambda: force.guard_update(actor=unit_admin, guard=guard, id_number=id_number),
+                (id_number,))
+
+
+def _guard_delete(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    guard = force_models.Guard.objects.get(unit=cast.unit_a)
+    pk = guard.pk
+
+    def run() -> force_models.Guard:
+        force.guard_delete(actor=unit_admin, guard=guard)
+        return force_models.Guard(pk=pk)  # the deleted row, by its key
+
+    return Call(unit_admin, run)
+
+
+def _equipment_add(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    return Call(unit_admin, lambda: force.equipment_add(actor=unit_admin, unit=cast.unit_a, kind="helmet",
+                                                        quantity=2))
+
+
+def _equipment_set(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    baton = force_models.Equipment.objects.get(unit=cast.unit_a, kind="baton")
+
+    def run() -> force_models.Equipment:
+        force.equipment_set(actor=unit_admin, unit=cast.unit_a, quantities={"baton": 5})
+        return baton
+
+    return Call(unit_admin, run)
+
+
+def _equipment_update(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    baton = force_models.Equipment.objects.get(unit=cast.unit_a, kind="baton")
+    return Call(unit_admin, lambda: force.equipment_update(actor=unit_admin, item=baton, quantity=3))
+
+
+def _equipment_delete(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    baton = force_models.Equipment.objects.get(unit=cast.unit_a, kind="baton")
+    pk = baton.pk
+
+    def run() -> force_models.Equipment:
+        force.equipment_delete(actor=unit_admin, item=baton)
+        return force_models.Equipment(pk=pk)
+
+    return Call(unit_admin, run)
+
+
+def _staff_member_add(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    return Call(unit_admin, lambda: force.staff_member_add(actor=unit_admin, unit=cast.unit_a, name="新队员"))
+
+
+def _staff_member_update(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    member = force_models.StaffMember.objects.get(unit=cast.unit_a)
+    return Call(unit_admin, lambda: force.staff_member_update(actor=unit_admin, member=member, position="保卫干事"))
+
+
+def _escort_duty_add(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    member = force_models.StaffMember.objects.create(unit=cast.unit_a, name="护学岗队员")
+    window = TimetableWindow.objects.get(unit=cast.unit_a)
+    return Call(unit_admin, lambda: force.escort_duty_add(actor=unit_admin, member=member, window=window))
+
+
+def _patrol_team_add(cast: Cast) -> Call:
+    admin = cast.users["admin"]
+    return Call(admin, lambda: force.patrol_team_add(actor=admin, community=cast.c1, name="新巡逻队"))
+
+
+def _patrol_assign(cast: Cast) -> Call:
+    governance = cast.users["governance"]
+    team = force_models.PatrolTeam.objects.create(community=cast.c1, name="夜巡队")
+    window = TimetableWindow.objects.get(unit=cast.unit_a)
+    return Call(governance, lambda: force.patrol_assign(actor=governance, team=team, window=window))
+
+
+def _police_room_set(cast: Cast) -> Call:
+    police = cast.users["police"]
+    return Call(police, lambda: force.police_room_set(actor=police, unit=cast.unit_a, set_up=True,
+                                                      location="guard_room", note="已核实"))
+
+
+def _checkin_record(cast: Cast) -> Call:
+    guard = cast.users["guard"]
+    all_day_window(cast, "arrival")
+    return Call(guard, lambda: force.checkin_record(actor=guard, unit=cast.unit_a))
+
+
+def _point_create(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    return Call(unit_admin, lambda: force.point_create(actor=unit_admin, subdistrict=cast.sd, name="东门",
+                                                       unit=cast.unit_a))
+
+
+def _point_rotate(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    point = force_models.CheckInPoint.objects.get(unit=cast.unit_a)
+    return Call(unit_admin, lambda: force.point_rotate(actor=unit_admin, point=point))
+
+
+# --- gate: duty -------------------------------------------------------------------------------------
+
+def _shift_add(cast: Cast) -> Call:
+    unit_admin, guard = cast.users["unit_admin"], cast.users["guard"]
+    start = timezone.now() + timedelta(days=1)
+    return Call(unit_admin, lambda: duty.shift_add(actor=unit_admin, unit=cast.unit_a, guard=guard, start=start,
+                                                   end=start + timedelta(hours=8)))
+
+
+def _handover_record(cast: Cast) -> Call:
+    guard = cast.users["guard"]
+    relief = UserFactory(username="ka-guard-night", role="guard", organisation=cast.unit_a)
+    return Call(guard, lambda: duty.handover_record(actor=guard, unit=cast.unit_a, to_guard=relief, notes="无异常"))
+
+
+def _checkpoint_add(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    return Call(unit_admin, lambda: duty.checkpoint_add(actor=unit_admin, unit=cast.unit_a, name="操场"))
+
+
+def _checkpoint_scan(cast: Cast) -> Call:
+    """Unit A has one checkpoint: scanning it opens a round and closes it."""
+    guard, checkpoint = cast.users["guard"], Checkpoint.objects.get(unit=cast.unit_a)
+
+    def run() -> tuple[Any, ...]:
+        scan = duty.checkpoint_scan(actor=guard, token=checkpoint.token)
+        return scan, scan.round
+
+    return Call(guard, run)
+
+
+def _round_finish(cast: Cast) -> Call:
+    guard = cast.users["guard"]
+    PatrolRound.objects.create(unit=cast.unit_a, guard=guard, started_at=timezone.now(), day=today())
+    return Call(guard, lambda: duty.round_finish(actor=guard))
+
+
+# --- gate: classes, pick-up -------------------------------------------------------------------------
+
+def _class_add(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    return Call(unit_admin, lambda: pickup.class_add(actor=unit_admin, unit=cast.unit_a, name="大二班",
+                                                     teacher=cast.users["teacher"]))
+
+
+def _child_add(cast: Cast) -> Call:
+    teacher, klass = cast.users["teacher"], SchoolClass.objects.get(unit=cast.unit_a)
+    return Call(teacher, lambda: pickup.child_add(actor=teacher, school_class=klass, name="王小雨"))
+
+
+def _pickup_person_add(cast: Cast) -> Call:
+    unit_admin, id_number, child = cast.users["unit_admin"], resident_id(years_ago(34), 402), child_a(cast)
+    return Call(unit_admin, lambda: pickup.pickup_person_add(actor=unit_admin, child=child, name="王芳",
+                                                             relation="母亲", id_number=id_number), (id_number,))
+
+
+def _pickup_person_revoke(cast: Cast) -> Call:
+    teacher, person = cast.users["teacher"], PickupPerson.objects.get(unit=cast.unit_a)
+    return Call(teacher, lambda: pickup.pickup_person_revoke(actor=teacher, person=person))
+
+
+def _pickup_card_reissue(cast: Cast) -> Call:
+    unit_admin, person = cast.users["unit_admin"], PickupPerson.objects.get(unit=cast.unit_a)
+    return Call(unit_admin, lambda: pickup.pickup_card_reissue(actor=unit_admin, person=person))
+
+
+def _delegation_create(cast: Cast) -> Call:
+    teacher, id_number, child = cast.users["teacher"], resident_id(years_ago(45), 462), child_a(cast)
+    return Call(teacher, lambda: pickup.delegation_create(actor=teacher, child=child, name="刘阿姨",
+                                                          id_number=id_number, date=today(),
+                                                          requested_by="母亲电话告知")[0], (id_number,))
+
+
+def _pickup_release(cast: Cast) -> Call:
+    """By today's delegation: the release, and the delegation used (a conditional update)."""
+    guard, id_number, child = cast.users["guard"], resident_id(years_ago(45), 464), child_a(cast)
+    all_day_window(cast, "dismissal")
+    delegation = Delegation.objects.create(child=child, unit=cast.unit_a, name="刘阿姨", id_number=id_number,
+                                           date=today(), code="654321", requested_by="母亲",
+                                           created_by=cast.users["teacher"])
+
+    def run() -> tuple[Any, ...]:
+        release = pickup.pickup_release(actor=guard, child=child, delegation_code="654321", id_number=id_number)
+        return release, delegation
+
+    return Call(guard, run, (id_number,))
+
+
+def _dismissals_close(cast: Cast) -> Call:
+    """The minute job, two minutes after unit A's dismissal (16:00–17:00) closed today."""
+    window = only_window(cast, "dismissal", time(16, 0), time(17, 0))
+
+    def run() -> DismissalClosed:
+        assert pickup.dismissals_close(now=datetime.combine(today(), time(17, 2), tzinfo=SH)) == 1
+        return DismissalClosed.objects.get(window=window, day=today())
+
+    return Call(None, run)
+
+
+def _timetable_replace(cast: Cast) -> Call:
+    """The arrival window and the holiday kept, a dismissal window added."""
+    unit_admin = cast.users["unit_admin"]
+
+    def run() -> TimetableWindow:
+        timetable.timetable_replace(actor=unit_admin, unit=cast.unit_a, windows=[
+            {"kind": "arrival", "weekdays": "12345", "start": time(7, 30), "end": time(8, 30)},
+            {"kind": "dismissal", "weekdays": "12345", "start": time(16, 0), "end": time(17, 0), "label": "放学"},
+        ], holidays=[{"date": date(2027, 1, 1), "name": "元旦"}])
+        return TimetableWindow.objects.get(unit=cast.unit_a, kind="dismissal")
+
+    return Call(unit_admin, run)
+
+
+# --- gate: visitors ---------------------------------------------------------------------------------
+
+def _visit_register(cast: Cast) -> Call:
+    guard, id_number = cast.users["guard"], resident_id(years_ago(50), 511)
+    return Call(guard, lambda: visits.visit_register(actor=guard, unit=cast.unit_a, id_type="resident_id",
+                                                     id_number=id_number, name="孙师傅", purpose="维修水管",
+                                                     host=cast.users["teacher"]), (id_number,))
+
+
+def _visit_answer(cast: Cast) -> Call:
+    teacher, now = cast.users["teacher"], timezone.localtime()
+    visit = Visit.objects.create(unit=cast.unit_a, id_type="resident_id", id_number=resident_id(years_ago(52), 513),
+                                 name="钱先生", purpose="送文件", status="awaiting_host", guard=cast.users["guard"],
+                                 host=teacher, arrived_at=now, day=now.date())
+    return Call(teacher, lambda: visits.visit_answer(actor=teacher, visit=visit, approve=True))
+
+
+def _visit_checkout(cast: Cast) -> Call:
+    guard, visit = cast.users["guard"], Visit.objects.get(unit=cast.unit_a, status="admitted")
+    return Call(guard, lambda: visits.visit_checkout(actor=guard, visit=visit))
+
+
+def _block_list_add(cast: Cast) -> Call:
+    unit_admin, id_number = cast.users["unit_admin"], resident_id(years_ago(48), 521)
+    return Call(unit_admin, lambda: visits.block_list_add(actor=unit_admin, unit=cast.unit_a, name="某男子",
+                                                          id_number=id_number, reason="法院禁止令"), (id_number,))
+
+
+SCENARIOS: dict[str, Callable[[Cast], Call]] = {
+    "unit_create": _unit_create, "unit_update": _unit_update, "user_create": _user_create,
+    "user_add": _user_add, "user_update": _user_update, "subdistrict_create": _subdistrict_create,
+    "organisation_create": _organisation_create,
+    "alarm_raise": _alarm_raise, "alarm_step": _alarm_step, "incident_describe": _incident_describe,
+    "alarm_escalate": _alarm_escalate, "device_add": _device_add, "device_update": _device_update,
+    "device_token_rotate": _device_token_rotate, "device_event": _device_event,
+    "devices_offline_check": _devices_offline_check,
+    "parameters_update": _parameters_update, "plan_add": _plan_add, "drill_record": _drill_record,
+    "police_assign": _police_assign, "police_assignment_end": _police_assignment_end, "lvp_appoint": _lvp_appoint,
+    "lecture_record": _lecture_record, "guard_create": _guard_create, "guard_update": _guard_update,
+    "guard_delete": _guard_delete, "equipment_add": _equipment_add, "equipment_set": _equipment_set,
+    "equipment_update": _equipment_update, "equipment_delete": _equipment_delete,
+    "staff_member_add": _staff_member_add, "staff_member_update": _staff_member_update,
+    "escort_duty_add": _escort_duty_add, "patrol_team_add": _patrol_team_add, "patrol_assign": _patrol_assign,
+    "police_room_set": _police_room_set, "checkin_record": _checkin_record, "point_create": _point_create,
+    "point_rotate": _point_rotate,
+    "shift_add": _shift_add, "handover_record": _handover_record, "checkpoint_add": _checkpoint_add,
+    "checkpoint_scan": _checkpoint_scan, "round_finish": _round_finish,
+    "class_add": _class_add, "child_add": _child_add, "pickup_person_add": _pickup_person_add,
+    "pickup_person_revoke": _pickup_person_revoke, "pickup_card_reissue": _pickup_card_reissue,
+    "delegation_create": _delegation_create, "pickup_release": _pickup_release,
+    "dismissals_close": _dismissals_close, "timetable_replace": _timetable_replace,
+    "visit_register": _visit_register, "visit_answer": _visit_answer, "visit_checkout": _visit_checkout,
+    "block_list_add": _block_list_add,
+}
+
+READS: dict[str, str] = {
+    "event_of": "builds the live stream's message from an alarm",
+    "ack_seconds": "reads a rule parameter",
+    "alarm_ref": "formats a notification reference",
+    "device_by_token": "looks a device up by its token",
+    "parameters_of": "reads a sub-district's rule parameters",
+    "validate_boundary": "checks a boundary, raises or returns",
+    "recipients": "selects who hears of an event",
+    "dismissal_slot": "finds the dismissal window a release belongs to (cached windows)",
+}
+
+DERIVED: dict[str, str] = {
+    "notify": "creates notifications of an event its caller has just written (and audited)",
+    "deliver_alerts": "sends stored alert notifications by e-mail and SMS; writes no row",
+    "mark_read": "a user's own notifications marked read: reading, not a change to a record",
+    "notifications_resolve": "marks an audited alarm's notifications read when that alarm closes",
+}
+
+# Services that change state without an audit entry: strict xfails, to be fixed in the service.
+GAPS: dict[str, str] = {}
+
+
+def test_every_service_is_in_exactly_one_table() -> None:
+    services = set(enumerate_services())
+    tables = {"SCENARIOS": set(SCENARIOS), "READS": set(READS), "DERIVED": set(DERIVED)}
+    assert len(services) > 50  # the enumeration found the services, not an empty package
+    uncovered = services - set().union(*tables.values())
+    assert not uncovered, f"new services: add a scenario (or say why they need none): {sorted(uncovered)}"
+    for name in services:
+        homes = [table for table, names in tables.items() if name in names]
+        assert len(homes) == 1, f"{name} is in {homes}"
+    for table, names in tables.items():
+        assert not names - services, f"{table} names services that no longer exist: {sorted(names - services)}"
+    assert set(GAPS) <= set(SCENARIOS)
+
+
+def _objects(changed: Any) -> list[Any]:
+    return list(changed) if isinstance(changed, tuple | list) else [changed]
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=GAPS[name])) if name in GAPS else name
+    for name in SCENARIOS])
+def test_the_service_leaves_an_audit_entry_by_its_actor(cast: Cast, name: str) -> None:
+    since_setup = LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    call = SCENARIOS[name](cast)
+    before = LogEntry.objects.count()
+    mark = LogEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    with audit_context(call.actor):
+        changed = _objects(call.run())
+    assert LogEntry.objects.count() > before, f"{name} wrote no audit entry"
+    for obj in changed:
+        entries = list(LogEntry.objects.get_for_object(obj).filter(pk__gt=mark))
+        assert entries, f"{name} changed {type(obj).__name__} {obj.pk} without an audit entry"
+        expected_actor = call.actor.pk if call.actor else None
+        assert {e.actor_id for e in entries} == {expected_actor}, f"{name}: entries by the wrong actor"
+        assert {e.remote_addr for e in entries} == {ADDRESS if call.actor else None}
+    for entry in LogEntry.objects.filter(pk__gt=since_setup):
+        text = f"{entry.changes} {entry.changes_text} {entry.object_repr} {entry.additional_data}"
+        for id_number in call.id_numbers:
+            assert id_number not in text, f"{name}: an ID number in the clear in entry {entry.pk}"
+
