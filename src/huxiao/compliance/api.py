@@ -73,6 +73,9 @@ class RuleListView(APIView):
                           "fails_when": str(r.fails_when)} for code, r in sorted(rules().items())])
 
 
+READ_ONLY_KEYS = ("parameters", "editable")
+
+
 class ParametersView(APIView):
     """The user's sub-district's rule parameters; the sub-district admin PATCHes some of them."""
 
@@ -84,8 +87,12 @@ class ParametersView(APIView):
                    responses=inline_serializer("ParametersOut", {"values": serializers.DictField()}))
     def patch(self, request: Request) -> Response:
         data = request.data
-        if not isinstance(data, dict) or set(data) != {"values"} or not isinstance(data["values"], dict):
+        if not isinstance(data, dict) or not isinstance(data.get("values"), dict):
             raise serializers.ValidationError({"values": ["Send {\"values\": {\"<parameter>\": <value>}}."]})
+        # What the GET answers besides the values (``parameters``, ``editable``) may come back: it is ignored.
+        unknown = sorted(set(data) - {"values", *READ_ONLY_KEYS})
+        if unknown:
+            raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         user = actor(request)
         services.parameters_update(actor=user, subdistrict=user.organisation.subdistrict,  # type: ignore[arg-type]
                                    values=data["values"])

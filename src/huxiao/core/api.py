@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, mixins, serializers, viewsets
 
@@ -20,15 +22,46 @@ __all__ = ["Conflict", "ScopedModelViewSet", "ScopedReadOnlyViewSet", "StrictMod
 
 
 class StrictSerializerMixin:
-    """Reject fields the serializer does not know, instead of silently dropping them."""
+    """Reject fields the serializer does not know, instead of silently dropping them.
+
+    What the API itself answers may be sent back: a read-only field (``id``, ``*_masked``, ``*_name``,
+    computed values) is accepted and ignored, so a GET body can be POSTed or PATCHed as it is. A field
+    named in ``Meta.create_only_fields`` is writable on create and read-only on an update, where it may be
+    sent only with the value it has (a write-only one, a password, not at all).
+    """
+
+    def get_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = super().get_fields()  # type: ignore[misc]
+        if self._updating():
+            for name in getattr(getattr(self, "Meta", None), "create_only_fields", ()):
+                fields[name].read_only = True
+        return fields
+
+    def _updating(self) -> bool:
+        instance = getattr(self, "instance", None)
+        return instance is not None and not isinstance(instance, list | tuple | QuerySet)
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
-            known = {name for name, field in self.fields.items() if not field.read_only}  # type: ignore[attr-defined]
-            unknown = sorted(set(data) - known)
-            if unknown:
-                raise serializers.ValidationError({name: [_("Unknown field.")] for name in unknown})
+            fields = self.fields  # type: ignore[attr-defined]
+            errors = {name: [_("Unknown field.")] for name in sorted(set(data) - set(fields))}
+            if self._updating():
+                for name in getattr(getattr(self, "Meta", None), "create_only_fields", ()):
+                    if name in data and not self._unchanged(fields[name], data[name]):
+                        errors[name] = [_("This field cannot be changed.")]
+            if errors:
+                raise serializers.ValidationError(errors)
         return super().to_internal_value(data)  # type: ignore[misc]
+
+    def _unchanged(self, field: Any, value: Any) -> bool:
+        if field.write_only:
+            return False
+        try:
+            current = field.get_attribute(self.instance)  # type: ignore[attr-defined]
+            current = None if current is None else field.to_representation(current)
+        except (AttributeError, KeyError, ObjectDoesNotExist):
+            return False
+        return current == value or (current is not None and value is not None and str(current) == str(value))
 
 
 class StrictModelSerializer(StrictSerializerMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -86,3 +119,19 @@ class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):  # type: ignor
         request = self.context.get("request")
         qs = self.model.objects.visible_to(getattr(request, "user", None))
         return qs.filter(**self.limit) if self.limit else qs
+
+
+class ColleagueField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+    """A user of the requester's own organisation with one of ``roles`` (the guard a guard hands over to,
+    the teacher who hosts a visitor), whom the user list does not show them: ``User.visible_to`` lets a
+    guard see only themselves. Anyone else reads as "does not exist"."""
+
+    def __init__(self, *, roles: set[str], **kwargs: Any) -> None:
+        self.roles = roles
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        user = getattr(self.context.get("request"), "user", None)
+        if not isinstance(user, User) or not user.is_active:
+            return User.objects.none()
+        return User.objects.filter(organisation_id=user.organisation_id, role__in=self.roles, is_active=True)

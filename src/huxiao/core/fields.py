@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 
 from huxiao.core import crypto
@@ -36,6 +37,11 @@ class EncryptedCharField(models.TextField):
         self.plain_max_length = kwargs.pop("max_length", None)
         self.normalize = normalize
         super().__init__(*args, **kwargs)
+        if self.plain_max_length is not None:
+            # The bound of the plaintext, where forms, serializers (DRF reads ``max_length``) and
+            # ``full_clean`` look for it; the column itself stays an unbounded text.
+            self.max_length = self.plain_max_length
+            self.validators.append(MaxLengthValidator(self.plain_max_length))
 
     def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()

@@ -25,6 +25,7 @@ from huxiao.core.audit import AuditedMixin
 from huxiao.core.fields import EncryptedCharField, LookupHashField, normalize_id_number, normalize_phone
 from huxiao.core.prepared import Prepared
 from huxiao.core.scoping import ScopedQuerySet
+from huxiao.core.validators import CODE_MAX_LENGTH, phone_validator, validate_code
 
 
 class OrgType(models.TextChoices):
@@ -75,7 +76,7 @@ PRIVILEGED_ROLES = SUBDISTRICT_WIDE_ROLES | {Role.POLICE}
 
 class Organisation(AuditedMixin, models.Model):
     type = models.CharField(_("type"), max_length=24, choices=OrgType.choices)
-    code = models.CharField(_("code"), max_length=32, unique=True)
+    code = models.CharField(_("code"), max_length=CODE_MAX_LENGTH, unique=True, validators=[validate_code])
     name = models.CharField(_("name"), max_length=120)
     name_en = models.CharField(_("English name"), max_length=160, blank=True)
     parent = models.ForeignKey(
@@ -94,7 +95,7 @@ class Organisation(AuditedMixin, models.Model):
     )
     # A closed polygon, [[lat, lng], ...], WGS-84.
     boundary = models.JSONField(_("boundary"), null=True, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[phone_validator])
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects: ClassVar[Any] = ScopedQuerySet.as_manager()
@@ -189,7 +190,8 @@ class User(AuditedMixin, AbstractUser):
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="members"
     )
     full_name = models.CharField(_("full name"), max_length=60, blank=True)
-    phone = EncryptedCharField(_("phone"), max_length=20, blank=True, normalize=normalize_phone)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True, normalize=normalize_phone,
+                               validators=[phone_validator])
     phone_hash = LookupHashField(source="phone")
     # Real-name registration (实名制) of staff: a resident ID, encrypted, found by its keyed hash.
     id_number = EncryptedCharField(_("ID number"), max_length=32, blank=True, normalize=normalize_id_number)

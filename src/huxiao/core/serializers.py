@@ -40,16 +40,19 @@ class UnitSerializer(StrictModelSerializer):
         if request is not None and request.user.is_authenticated:
             # Only organisations the user can see are valid choices (an unseen id reads as "does not exist").
             visible = Organisation.objects.visible_to(request.user)
+            if isinstance(self.instance, Unit):
+                # What the unit points at now may be sent back unchanged, even by a unit admin who does not
+                # see its police station.
+                visible = visible | Organisation.objects.filter(
+                    pk__in=[self.instance.parent_id, self.instance.police_station_id])
             self.fields["community"].queryset = visible.filter(type=OrgType.COMMUNITY)  # type: ignore[attr-defined]
             self.fields["police_station"].queryset = visible.filter(  # type: ignore[attr-defined]
                 type=OrgType.POLICE_STATION
             )
 
     def validate_code(self, value: str) -> str:
-        value = value.strip().upper()
-        if not value.replace("-", "").replace("_", "").isalnum():
-            raise serializers.ValidationError("Use letters, digits, - and _ only.")
-        return value
+        # The model's validator has checked the characters and the length; codes are kept upper-case.
+        return value.strip().upper()
 
 
 class MeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
@@ -107,6 +110,7 @@ class UserSerializer(StrictModelSerializer):
         fields = ["id", "username", "password", "full_name", "email", "role", "organisation", "is_active",
                   "id_number", "id_number_masked", "phone", "phone_masked"]
         read_only_fields = ["id"]
+        create_only_fields = ["username", "role", "organisation", "password"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -114,9 +118,6 @@ class UserSerializer(StrictModelSerializer):
         if request is not None and request.user.is_authenticated:
             self.fields["organisation"].queryset = Organisation.objects.visible_to(  # type: ignore[attr-defined]
                 request.user)
-        if self.instance is not None and not isinstance(self.instance, list | tuple):
-            for name in ("username", "role", "organisation", "password"):
-                self.fields[name].read_only = True
 
     def validate_id_number(self, value: str) -> str:
         from huxiao.core.validators import validate_resident_id

@@ -68,6 +68,8 @@ def unit_update(*, actor: User, unit: Unit, **data: Any) -> Unit:
     if not actor.has_perm("core.change_unit", unit):
         raise PermissionDenied
     allowed = UNIT_FIELDS if actor.has_perm("core.add_unit") else UNIT_ADMIN_FIELDS
+    # A field sent with the value it has is no change (a GET body PATCHed back): only changes are checked.
+    data = {name: value for name, value in data.items() if getattr(unit, name) != value}
     forbidden = sorted(set(data) - allowed)
     if forbidden:
         raise ValidationError({name: _("You may not change this field.") for name in forbidden})
@@ -128,7 +130,8 @@ USER_WRITABLE = {"full_name", "email", "phone", "id_number", "is_active"}
 
 @transaction.atomic
 def user_add(*, actor: User, username: str, password: str, role: str, organisation: Organisation,
-             full_name: str = "", email: str = "", phone: str = "", id_number: str = "") -> User:
+             full_name: str = "", email: str = "", phone: str = "", id_number: str = "",
+             is_active: bool = True) -> User:
     """An admin creates an account; who may create which role where is checked here."""
     from huxiao.core.permissions import UNIT_STAFF_ROLES
 
@@ -141,9 +144,9 @@ def user_add(*, actor: User, username: str, password: str, role: str, organisati
         raise ValidationError({"organisation": _("Choose an organisation of your sub-district.")})
     user = user_create(username=username, password=password, role=role, organisation=organisation,
                        full_name=full_name, email=email, phone=phone)
-    if id_number:
-        user.id_number = id_number
-        user.save(update_fields=["id_number", "id_number_hash"])
+    if id_number or not is_active:
+        user.id_number, user.is_active = id_number, is_active
+        user.save(update_fields=["id_number", "id_number_hash", "is_active"])
     return user
 
 
@@ -156,5 +159,6 @@ def user_update(*, actor: User, user: User, **data: Any) -> User:
         raise ValidationError({name: _("You may not change this field.") for name in forbidden})
     for name, value in data.items():
         setattr(user, name, value)
+    user.full_clean(exclude=["password"])
     user.save()
     return user

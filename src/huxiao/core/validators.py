@@ -1,14 +1,18 @@
-"""Validators for personal data (F-PRIV, F-GATE-1)."""
+"""Validators of input: personal data (F-PRIV, F-GATE-1), phone numbers, organisation codes, lengths."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, RegexValidator
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from huxiao.core.fields import normalize_id_number, normalize_phone
+from huxiao.core.fields import normalize_id_number
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
@@ -43,12 +47,38 @@ def validate_resident_id(value: str) -> str:
     return value
 
 
+# A mainland mobile (an optional +86 in front), or a landline: area code 0XX or 0XXX, 7 or 8 digits, an
+# optional extension ("0571-88886666", "057188886666", "0571-88886666-123", "(0571) 8888 6666 转 123"). The
+# extension's separator is optional too: an encrypted phone is stored as its digits ("057188886666123"), and
+# what was stored must validate again when the record is edited.
+_MOBILE = re.compile(r"(?:\+?86)?(1[3-9]\d{9})")
+_LANDLINE = re.compile(r"(0(?:[12]\d|[3-9]\d{2}))-?([2-9]\d{6,7})(?:(?:-|#|转|ext\.?|x)?(\d{1,6}))?", re.IGNORECASE)
+
+
 def validate_phone(value: str) -> str:
-    value = normalize_phone(value)
-    digits = value.lstrip("+")
-    if not digits.isdigit() or not 7 <= len(digits) <= 15:
-        raise ValidationError(_("Enter a phone number of 7 to 15 digits."), code="phone_format")
-    return value
+    """Accept a mainland mobile or a landline with an optional extension; return its canonical form
+    (``13912345678``, ``0571-88886666``, ``0571-88886666-123``, at most 20 characters). Model fields check
+    with it through ``phone_validator``."""
+    text = re.sub(r"[\s()（）]", "", str(value))
+    if mobile := _MOBILE.fullmatch(text):
+        return mobile.group(1)
+    if landline := _LANDLINE.fullmatch(text):
+        area, number, extension = landline.groups()
+        return f"{area}-{number}" + (f"-{extension}" if extension else "")
+    raise ValidationError(
+        _("Enter a mobile number (13912345678) or a landline with its area code (0571-88886666)."),
+        code="phone_format")
+
+
+def phone_validator(value: str) -> None:
+    """``validate_phone`` as a model field's validator: it checks and returns nothing (Django keeps what the
+    service gave; the services store the canonical form ``validate_phone`` returns)."""
+    validate_phone(value)
+
+
+CODE_MAX_LENGTH = 32
+validate_code = RegexValidator(
+    r"^[A-Za-z0-9_-]+\Z", gettext_lazy("Use letters, digits, - and _ only (no spaces)."), code="code_format")
 
 
 def mask_resident_id(value: str | None) -> str:
@@ -68,3 +98,17 @@ def mask_phone(value: str | None) -> str:
     if len(value) <= 7:
         return "*" * len(value)
     return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+def too_long(model: type[Model], **values: str) -> dict[str, list[str]]:
+    """The errors of the values longer than their model field holds, worded as ``full_clean`` words them:
+    for services that take text from a page or a request as it came, before they build the row."""
+    errors: dict[str, list[str]] = {}
+    for name, value in values.items():
+        limit = getattr(model._meta.get_field(name), "max_length", None)
+        if limit is not None and value is not None:
+            try:
+                MaxLengthValidator(limit)(value)
+            except ValidationError as exc:
+                errors[name] = exc.messages
+    return errors

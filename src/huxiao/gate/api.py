@@ -18,7 +18,7 @@ from huxiao.gate.selectors import gate_mode
 
 class WindowSerializer(StrictSerializer):
     kind = serializers.ChoiceField(choices=WindowKind.choices)
-    weekdays = serializers.RegexField(r"^[1-7]{1,7}$", default="12345")
+    weekdays = serializers.RegexField(r"^[1-7]{1,7}$", max_length=7, default="12345")
     start = serializers.TimeField()
     end = serializers.TimeField()
     label = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")  # type: ignore[assignment]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from huxiao.core.audit import AuditedMixin
 from huxiao.core.fields import EncryptedCharField, LookupHashField, normalize_id_number, normalize_phone
 from huxiao.core.scoping import ScopedQuerySet
+from huxiao.core.validators import phone_validator
 
 
 class IdType(models.TextChoices):
@@ -72,7 +73,8 @@ class Visit(AuditedMixin, models.Model):
     id_number = EncryptedCharField(_("ID number"), max_length=32, normalize=normalize_id_number)
     id_number_hash = LookupHashField(source="id_number")
     name = models.CharField(_("name"), max_length=60)
-    phone = EncryptedCharField(_("phone"), max_length=20, blank=True, normalize=normalize_phone)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True, normalize=normalize_phone,
+                               validators=[phone_validator])
     phone_hash = LookupHashField(source="phone")
     purpose = models.CharField(_("purpose"), max_length=200)
     host = models.ForeignKey("core.User", verbose_name=_("host"), null=True, blank=True, on_delete=models.SET_NULL,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from huxiao.core.errors import Conflict
 from huxiao.core.models import Role, Unit, User
+from huxiao.core.validators import too_long
 from huxiao.gate.models.duty import Checkpoint, Handover, PatrolRound, RoundScan, RoundStatus, Shift
 
 
@@ -34,6 +35,8 @@ def shift_add(*, actor: User, unit: Unit, guard: User, start: datetime, end: dat
     _admin_of(actor, unit.pk)
     if guard.organisation_id != unit.pk or guard.role != Role.GUARD:
         raise ValidationError({"guard": _("Choose a guard of this unit.")})
+    if errors := too_long(Shift, note=note):
+        raise ValidationError(errors)
     if end <= start:
         raise ValidationError({"end": _("A shift ends after it starts.")})
     if Shift.objects.filter(guard=guard, start__lt=end, end__gt=start).exists():
