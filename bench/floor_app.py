@@ -38,7 +38,7 @@ PERSON_SQL = (
     "LIMIT 1")
 RELEASE_SQL = (
     "INSERT INTO gate_release (child_id, unit_id, day, slot, person_id, delegation_id, taken_by, method, "
-    "guard_id, released_at) VALUES (%s, %s, %s, 0, %s, NULL, %s, 'person', %s, %s) RETURNING id")
+    "guard_id, released_at, early) VALUES (%s, %s, %s, 0, %s, NULL, %s, 'person', %s, %s, FALSE) RETURNING id")
 AUDIT_SQL = (
     "INSERT INTO auditlog_logentry (content_type_id, object_pk, object_id, object_repr, serialized_data, action, "
     "changes_text, changes, actor_id, cid, remote_addr, remote_port, timestamp, additional_data, actor_email) "
@@ -159,7 +159,7 @@ async def _lean(conn: Any, send: Any, data: dict[str, Any], digest: str, now: da
     taken_by = f"{person[1]}（{person[2]}）"
     row = await (await conn.execute(
         "INSERT INTO gate_release (child_id, unit_id, day, slot, person_id, taken_by, method, guard_id, "
-        "released_at) VALUES (%s, %s, %s, 0, %s, %s, 'person', %s, %s) "
+        "released_at, early) VALUES (%s, %s, %s, 0, %s, %s, 'person', %s, %s, FALSE) "
         "ON CONFLICT (child_id, day, slot) DO NOTHING RETURNING id",
         [child[0], child[1], now.date(), person[0], taken_by, user[0], now])).fetchone()
     if row is None:

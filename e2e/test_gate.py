@@ -25,8 +25,24 @@ def new_page(browser, live_server):  # type: ignore[no-untyped-def]
     return context, context.new_page()
 
 
+def dismissal_now(unit: Unit, open_: bool = True) -> None:
+    """The unit's timetable, so that a dismissal window is open now (or none is), whatever the time of day
+    the test runs at."""
+    from datetime import time
+
+    from huxiao.gate.models import TimetableWindow
+    from huxiao.gate.selectors import forget_windows
+
+    TimetableWindow.objects.filter(unit=unit).delete()
+    if open_:
+        TimetableWindow.objects.create(unit=unit, kind="dismissal", weekdays="1234567", start=time(0, 0),
+                                       end=time(23, 59, 59, 999999), label="放学")
+    forget_windows(unit.pk)
+
+
 def test_a_whole_dismissal(page, demo, browser, live_server) -> None:  # type: ignore[no-untyped-def]
     unit = Unit.objects.get(code="K01")
+    dismissal_now(unit)
     child = Child.objects.filter(unit=unit).order_by("school_class__name", "name").first()
     mother = PickupPerson.objects.filter(child=child).order_by("pk").first()
     stranger = PickupPerson.objects.filter(unit=unit).exclude(child=child).order_by("pk").first()
@@ -41,8 +57,13 @@ def test_a_whole_dismissal(page, demo, browser, live_server) -> None:  # type: i
     expect(admin.get_by_test_id("failing-none")).to_be_visible()
     expect(admin.locator("#failing-chart")).to_be_hidden()
 
-    # Guard 1 scans the mother's card.
+    # Guard 1 checks in at the gate with one tap on the gate screen, and sees it done on the tile.
     login(page, "K01-guard", PASSWORD)
+    page.get_by_test_id("tile-checkin").click()
+    expect(page.get_by_test_id("checkin-state")).to_have_text(re.compile(r"已于 \d\d:\d\d 签到"))
+    expect(page.get_by_test_id("tile-checkin")).to_have_attribute("aria-pressed", "true")
+    shot(page, "gate-home-checked-in")
+    # Guard 1 scans the mother's card.
     page.get_by_test_id("tile-pickup").click()
     expect(page.get_by_test_id("scan")).to_be_focused()
     page.get_by_test_id("scan").fill(mother.credential)
@@ -62,10 +83,17 @@ def test_a_whole_dismissal(page, demo, browser, live_server) -> None:  # type: i
     other.goto("/gate/pickup/")
     other.get_by_test_id("scan").fill(mother.credential)
     other.get_by_test_id("scan").press("Enter")
-    other.get_by_test_id("card-person").get_by_role("button").click()
-    already = other.get_by_test_id("outcome-already")
-    expect(already).to_contain_text(re.compile(rf"已被 {mother.name}.* 于 \d\d:\d\d 接走"))
+    # The card's child has gone: the guard reads who took her and when, and is offered no release button.
+    already = other.get_by_test_id("card-already")
+    expect(already).to_contain_text(re.compile(rf"已于 \d\d:\d\d 被 {mother.name}.*接走"))
+    expect(other.get_by_test_id("card-person").get_by_role("button")).to_have_count(0)
     shot(other, "gate-pickup-already")
+    # A second scan replaces the first in the field (a USB scanner types into it and presses Enter).
+    other.get_by_test_id("scan").press_sequentially(stranger.credential, delay=5)
+    other.get_by_test_id("scan").press("Enter")
+    expect(other.get_by_test_id("scan")).to_have_value(stranger.credential)
+    expect(other.get_by_test_id("card-person")).to_contain_text(stranger.name)
+    expect(other.get_by_test_id("card-unknown")).to_have_count(0)
 
     # A stranger: guard 1 finds the child by name; the card shown is another child's.
     page.get_by_test_id("scan").fill(child.name)
@@ -88,3 +116,66 @@ def test_a_whole_dismissal(page, demo, browser, live_server) -> None:  # type: i
 
     other_context.close()
     admin_context.close()
+
+
+def test_a_delegate_takes_the_child_once_and_early_pick_ups_are_confirmed(page, demo) -> None:  # type: ignore[no-untyped-def]
+    """Issue #11: the delegation (委托接送) at the gate. The teacher gave the mother a code for the aunt; the
+    aunt says the code, the guard types it, checks her ID, releases; the same code again is refused. Outside
+    a dismissal window the guard is asked first and the release is recorded as an early pick-up."""
+    from datetime import date
+
+    from django.utils import timezone
+    from tests.factories import resident_id
+
+    from huxiao.gate.models import Release
+    from huxiao.gate.services.pickup import delegation_create
+
+    unit = Unit.objects.get(code="K01")
+    dismissal_now(unit)
+    child, other = Child.objects.filter(unit=unit).order_by("school_class__name", "name")[:2]
+    teacher = child.school_class.teacher or unit_admin(unit)
+    aunt_id = resident_id(date(1979, 4, 2), 462)
+    delegation, code = delegation_create(actor=teacher, child=child, name="刘阿姨", id_number=aunt_id,
+                                         date=timezone.localdate(), requested_by="母亲电话告知")
+    login(page, "K01-guard", PASSWORD)
+    page.goto("/gate/pickup/")
+    scan = page.get_by_test_id("scan")
+    scan.fill(code)
+    scan.press("Enter")
+    offer = page.get_by_test_id(f"delegation-{delegation.pk}")
+    expect(offer).to_contain_text("刘阿姨")
+    expect(offer).to_contain_text(child.name)
+    page.get_by_test_id(f"delegation-id-{delegation.pk}").fill(aunt_id)
+    shot(page, "gate-pickup-delegation")
+    page.get_by_test_id(f"delegation-release-{delegation.pk}").click()
+    expect(page.get_by_test_id("outcome-released")).to_contain_text("刘阿姨")
+    assert Release.objects.get(child=child, delegation=delegation).method == "delegation"
+    # Once only: the same code again finds the child gone.
+    scan.fill(code)
+    scan.press("Enter")
+    expect(page.get_by_test_id("delegation-already")).to_contain_text("刘阿姨")
+    expect(page.get_by_test_id(f"delegation-release-{delegation.pk}")).to_have_count(0)
+
+    # No dismissal now: the guard is asked, cancels, then confirms; the release is an early pick-up.
+    dismissal_now(unit, open_=False)
+    mother = PickupPerson.objects.filter(child=other, revoked_at__isnull=True).order_by("pk").first()
+    scan.fill(mother.credential)
+    scan.press("Enter")
+    page.get_by_test_id("card-person").get_by_role("button").click()
+    expect(page.get_by_test_id("outcome-confirm-early")).to_contain_text(other.name)
+    page.get_by_test_id("outcome-confirm-early").get_by_role("button", name="取消").click()
+    expect(page.get_by_test_id("outcome-confirm-early")).to_have_count(0)
+    assert not Release.objects.filter(child=other).exists()
+    scan.fill(mother.credential)
+    scan.press("Enter")
+    page.get_by_test_id("card-person").get_by_role("button").click()
+    page.get_by_test_id("confirm-early").click()
+    expect(page.get_by_test_id("outcome-early")).to_be_visible()
+    shot(page, "gate-pickup-early")
+    assert Release.objects.get(child=other).early is True
+
+
+def unit_admin(unit: Unit):  # type: ignore[no-untyped-def]
+    from huxiao.core.models import User
+
+    return User.objects.get(username=f"{unit.code}-admin")

@@ -367,3 +367,138 @@ def test_a_card_scanned_before_the_page_script_is_ready_is_still_looked_up(cast:
     by_name = client.get("/gate/pickup/", {"q": "李小雨"}).content.decode()
     assert f'data-testid="child-{family["child"].pk}"' in by_name
     assert 'data-testid="card-person"' not in client.get("/gate/pickup/").content.decode()
+
+
+# --- issue #11: the pick-up screen as a guard uses it -------------------------------------------------------
+
+def _dismissal(cast: Cast, open_: bool) -> None:
+    """A dismissal window open now at unit A (or none), whatever the hour the suite runs at."""
+    from huxiao.gate.models import TimetableWindow
+    from huxiao.gate.selectors import forget_windows
+
+    TimetableWindow.objects.filter(unit=cast.unit_a).delete()
+    if open_:
+        WindowFactory(unit=cast.unit_a, kind="dismissal", weekdays="1234567", start=time(0, 0),
+                      end=time(23, 59, 59, 999999))
+    forget_windows(cast.unit_a.pk)
+
+
+def _delegation(cast: Cast, family: dict) -> tuple[Delegation, str, str]:
+    aunt_id = resident_id(years_ago(45), 462)
+    delegation, code = pickup_services.delegation_create(
+        actor=cast.users["teacher"], child=family["child"], name="刘阿姨", id_number=aunt_id,
+        date=timezone.localdate(), requested_by="母亲电话告知")
+    return delegation, code, aunt_id
+
+
+def test_the_gate_screen_offers_the_delegate_and_releases_by_code_and_id_once(cast: Cast, family: dict) -> None:
+    from auditlog.models import LogEntry
+
+    from tests.test_force import page_for
+
+    _dismissal(cast, open_=True)
+    delegation, code, aunt_id = _delegation(cast, family)
+    screen = page_for(cast.users["guard"])
+    # By name: the child's card offers today's delegate, with fields for the code and the ID.
+    by_name = screen.get("/gate/pickup/lookup/", {"q": "李小雨"}).content.decode()
+    assert f'data-testid="child-delegation-{delegation.pk}"' in by_name and "刘阿姨" in by_name
+    # By code: the delegate says the code; the screen shows whom it names and for which child.
+    by_code = screen.get("/gate/pickup/lookup/", {"q": code}).content.decode()
+    assert f'data-testid="delegation-{delegation.pk}"' in by_code and "李小雨" in by_code
+    assert aunt_id not in by_code and aunt_id not in by_name  # the ID is checked, never shown
+    wrong = screen.post("/gate/pickup/release/", {"child": family["child"].pk, "delegation_code": code,
+                                                  "id_number": resident_id(years_ago(50), 466)})
+    assert 'data-testid="outcome-refused"' in wrong.content.decode()
+    ok = screen.post("/gate/pickup/release/", {"child": family["child"].pk, "delegation_code": code,
+                                               "id_number": aunt_id})
+    assert 'data-testid="outcome-released"' in ok.content.decode() and "刘阿姨" in ok.content.decode()
+    delegation.refresh_from_db()
+    assert delegation.used_at is not None
+    used = LogEntry.objects.get_for_object(delegation).filter(action=LogEntry.Action.UPDATE).get()
+    assert set(used.changes_dict) == {"used_at"} and used.actor_id == cast.users["guard"].pk
+    again = screen.post("/gate/pickup/release/", {"child": family["child"].pk, "delegation_code": code,
+                                                  "id_number": aunt_id})
+    assert 'data-testid="outcome-already"' in again.content.decode()
+    assert Release.objects.filter(child=family["child"]).count() == 1
+    # A used delegation is no longer offered by name, and by code it says the child has gone.
+    by_name = screen.get("/gate/pickup/lookup/", {"q": "李小雨"}).content.decode()
+    assert f"child-delegation-{delegation.pk}" not in by_name
+    assert 'data-testid="delegation-already"' in screen.get("/gate/pickup/lookup/", {"q": code}).content.decode()
+    unknown = screen.get("/gate/pickup/lookup/", {"q": "000000" if code != "000000" else "111111"})
+    assert 'data-testid="delegation-unknown"' in unknown.content.decode()
+
+
+def test_the_api_releases_by_delegation_once(cast: Cast, family: dict) -> None:
+    _unused, code, aunt_id = _delegation(cast, family)
+    guard = api_as(cast.users["guard"])
+    first = release(guard, child=family["child"].pk, delegation_code=code, id_number=aunt_id)
+    assert first.status_code == 201 and first.json()["decision"] == "released"
+    again = release(guard, child=family["child"].pk, delegation_code=code, id_number=aunt_id)
+    assert again.status_code == 409 and again.json()["code"] == "already_released"
+    missing = release(guard, child=family["child"].pk, delegation_code=code)
+    assert missing.status_code == 400 and "id_number" in missing.json()["fields"]
+
+
+def test_a_card_whose_child_has_gone_says_so_before_any_release_button(cast: Cast, family: dict) -> None:
+    from tests.test_force import page_for
+
+    _dismissal(cast, open_=True)
+    assert release(api_as(cast.users["guard"]), child=family["child"].pk,
+                   credential=family["mother"].credential).status_code == 201
+    page = page_for(cast.users["guard"]).get("/gate/pickup/lookup/", {"q": family["mother"].credential})
+    html = page.content.decode()
+    assert 'data-testid="card-already"' in html and "王芳" in html
+    assert f'data-testid="release-{family["child"].pk}"' not in html
+
+
+def test_a_release_outside_dismissal_asks_first_and_is_recorded_as_early(cast: Cast, family: dict) -> None:
+    from tests.test_force import page_for
+
+    _dismissal(cast, open_=False)
+    screen = page_for(cast.users["guard"])
+    body = {"child": family["child"].pk, "credential": family["mother"].credential}
+    asked = screen.post("/gate/pickup/release/", body).content.decode()
+    assert 'data-testid="outcome-confirm-early"' in asked and 'name="confirm_early"' in asked
+    assert not Release.objects.exists()
+    done = screen.post("/gate/pickup/release/", {**body, "confirm_early": "1"}).content.decode()
+    assert 'data-testid="outcome-early"' in done
+    assert Release.objects.get().early is True
+    # In a dismissal window: released at once, not early.
+    _dismissal(cast, open_=True)
+    other = pickup_services.pickup_person_add(actor=cast.users["unit_admin"], child=family["other"], name="张伟",
+                                              relation="父亲", id_number=resident_id(years_ago(38), 433))
+    answer = api_as(cast.users["guard"]).post("/api/v1/pickups/", {"child": family["other"].pk,
+                                                                   "person": other.pk}, format="json")
+    assert answer.status_code == 201 and answer.json()["early"] is False
+
+
+def test_the_guard_checks_in_from_the_gate_screen_in_one_tap(cast: Cast) -> None:
+    from huxiao.force.models import CheckIn
+    from huxiao.gate.models import TimetableWindow
+    from huxiao.gate.selectors import forget_windows
+    from tests.test_force import page_for
+
+    TimetableWindow.objects.filter(unit=cast.unit_a).delete()
+    WindowFactory(unit=cast.unit_a, kind="arrival", weekdays="1234567", start=time(0, 0),
+                  end=time(23, 59, 59, 999999))
+    forget_windows(cast.unit_a.pk)
+    screen = page_for(cast.users["guard"])
+    tap = screen.post("/gate/check-in/", HTTP_HX_REQUEST="true")
+    html = tap.content.decode()
+    assert tap.status_code == 200 and 'data-testid="checkin-state"' in html and "签到" in html
+    assert CheckIn.objects.filter(user=cast.users["guard"]).count() == 1
+    again = screen.post("/gate/check-in/", HTTP_HX_REQUEST="true").content.decode()
+    assert 'aria-pressed="true"' in again
+    assert CheckIn.objects.filter(user=cast.users["guard"]).count() == 1
+    assert 'aria-pressed="true"' in screen.get("/gate/").content.decode()  # the tile remembers
+
+
+def test_the_guards_navigation_shows_only_what_a_guard_uses(cast: Cast) -> None:
+    from tests.test_force import page_for
+
+    html = page_for(cast.users["guard"]).get("/gate/").content.decode()
+    nav = html.split('id="mainnav"')[1].split("</ul>")[0]
+    for href in ("/gate/pickup/", "/gate/visitors/", "/gate/patrol/"):
+        assert f'href="{href}"' in nav
+    for href in ("/compliance/", "/units/", "/api/docs/", "/audit/"):
+        assert f'href="{href}"' not in nav, href

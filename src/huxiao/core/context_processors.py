@@ -14,6 +14,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
+    if user.role == Role.GUARD:  # a guard at the gate: only what a guard uses, nothing to get lost in
+        return {"nav": _mark_active(request, _guard_items())}
     items: list[dict[str, Any]] = [
         {"name": "home", "label": _("Overview"), "icon": "speedometer2", "url": reverse("home")},
     ]
@@ -34,6 +36,20 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user.has_perm("core.view_audit"):
         items.append({"name": "audit", "label": _("Audit log"), "icon": "journal-text", "url": reverse("audit-log")})
     items.append({"name": "api", "label": _("API"), "icon": "braces", "url": reverse("api-docs")})
+    return {"nav": _mark_active(request, items)}
+
+
+def _guard_items() -> list[dict[str, Any]]:
+    return [
+        {"name": "gate-home", "label": _("Gate"), "icon": "door-open", "url": reverse("gate-home")},
+        {"name": "gate-pickup", "label": _("Pick-up"), "icon": "people-fill", "url": reverse("gate-pickup")},
+        {"name": "gate-visitors", "label": _("Visitors"), "icon": "person-vcard", "url": reverse("gate-visitors")},
+        {"name": "gate-board", "label": _("Dismissal board"), "icon": "easel2", "url": reverse("gate-board")},
+        {"name": "gate-patrol", "label": _("Patrol round"), "icon": "signpost-split", "url": reverse("gate-patrol")},
+    ]
+
+
+def _mark_active(request: HttpRequest, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     current = (request.resolver_match.url_name if request.resolver_match else "") or ""
     for item in items:
         item["active"] = bool(current) and (
@@ -43,5 +59,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             or (item["name"] == "visibility" and current == "force-visibility")
             or (item["name"] == "patrols" and current == "patrol-teams")
             or (item["name"] == "gate" and current.startswith("gate"))
+            or (item["name"] == "gate-pickup" and current.startswith("gate-pickup"))
         )
-    return {"nav": items}
+    return items

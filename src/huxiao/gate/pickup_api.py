@@ -15,9 +15,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from huxiao.core.api import ScopedModelViewSet, StrictModelSerializer, StrictSerializer, VisiblePrimaryKeyField, actor
-from huxiao.core.idempotency import IdempotentCreateMixin, IdempotentPostMixin, run_idempotent
-from huxiao.core.models import Unit, User
+from huxiao.core.api import (
+    ColleagueField,
+    ScopedModelViewSet,
+    StrictModelSerializer,
+    StrictSerializer,
+    VisiblePrimaryKeyField,
+    actor,
+)
+from huxiao.core.idempotency import IdempotentCreateMixin, IdempotentPostMixin, idempotent, run_idempotent
+from huxiao.core.models import Role, Unit, User
 from huxiao.core.prepared import Prepared
 from huxiao.core.scoping import scope_key
 from huxiao.core.validators import mask_phone, mask_resident_id
@@ -46,7 +53,8 @@ class VisitSerializer(StrictModelSerializer):
     id_number_masked = serializers.SerializerMethodField()
     phone = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=20)
     phone_masked = serializers.SerializerMethodField()
-    host = VisiblePrimaryKeyField(User, required=False, allow_null=True)
+    # A teacher or the unit admin of the guard's own unit (whom a guard's user list does not show).
+    host = ColleagueField(roles={Role.TEACHER, Role.UNIT_ADMIN}, required=False, allow_null=True)
     decision = serializers.CharField(source="status", read_only=True)
 
     class Meta:
@@ -86,6 +94,7 @@ class VisitViewSet(IdempotentCreateMixin, CreateOnly):
 
     @extend_schema(request=AnswerSerializer, responses=VisitSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def answer(self, request: Request, pk: str) -> Response:
         visit = self.get_object()
         body = AnswerSerializer(data=request.data)
@@ -183,7 +192,7 @@ class PickupPersonSerializer(StrictModelSerializer):
         return obj.revoked_at is not None
 
 
-class PickupPersonViewSet(CreateOnly):
+class PickupPersonViewSet(IdempotentCreateMixin, CreateOnly):
     """Adults authorised to take a child (18 or older, from the ID's birth date), each with a QR card."""
 
     queryset = PickupPerson.objects.select_related("child").order_by("child_id", "name")
@@ -196,6 +205,7 @@ class PickupPersonViewSet(CreateOnly):
 
     @extend_schema(request=None, responses=PickupPersonSerializer)
     @action(detail=True, methods=["post"])
+    @idempotent
     def revoke(self, request: Request, pk: str) -> Response:
         person = pickup_services.pickup_person_revoke(actor=actor(request), person=self.get_object())
         return Response(self.get_serializer(person).data)
@@ -221,7 +231,7 @@ class DelegationSerializer(StrictModelSerializer):
         return getattr(obj, "fresh_code", None)
 
 
-class DelegationViewSet(CreateOnly):
+class DelegationViewSet(IdempotentCreateMixin, CreateOnly):
     queryset = Delegation.objects.select_related("child").order_by("-date", "-id")
     serializer_class = DelegationSerializer
     filterset_fields = {"child": ["exact"], "date": ["exact", "gte", "lte"]}
@@ -290,7 +300,8 @@ class PickupView(IdempotentPostMixin, APIView):
 
     @extend_schema(request=PickupSerializer, responses={201: inline_serializer("Released", {
         "decision": serializers.CharField(), "child": serializers.IntegerField(),
-        "taken_by": serializers.CharField(), "released_at": serializers.DateTimeField()})})
+        "taken_by": serializers.CharField(), "released_at": serializers.DateTimeField(),
+        "early": serializers.BooleanField(help_text="Outside every dismissal window: an early pick-up.")})})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().post(request, *args, **kwargs)
 
@@ -302,7 +313,7 @@ class PickupView(IdempotentPostMixin, APIView):
         child, person = _child_and_person(user, data.pop("child"), data.pop("person", None))
         release: Release = pickup_services.pickup_release(actor=user, child=child, person=person, **data)
         return Response({"decision": "released", "id": release.pk, "child": release.child_id,
-                         "taken_by": release.taken_by,
+                         "taken_by": release.taken_by, "early": release.early,
                          "released_at": timezone.localtime(release.released_at).isoformat()},
                         status=status.HTTP_201_CREATED)
 

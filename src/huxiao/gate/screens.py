@@ -29,6 +29,7 @@ from huxiao.core.views import id_param
 from huxiao.gate.models import (
     CREDENTIAL_PREFIX,
     Child,
+    Delegation,
     IdType,
     PickupPerson,
     RefusedPickup,
@@ -37,7 +38,7 @@ from huxiao.gate.models import (
     Visit,
     VisitStatus,
 )
-from huxiao.gate.selectors import gate_mode
+from huxiao.gate.selectors import dismissal_open, gate_mode
 from huxiao.gate.services import pickup as pickup_services
 from huxiao.gate.services import visits as visit_services
 
@@ -70,7 +71,45 @@ class GateHomeView(GateMixin, View):
             # F-TECH-3: an alarm of this unit still open today, so a reloaded screen shows its state.
             "open_alarm": Alarm.objects.filter(unit=unit, closed_at__isnull=True, raised_at__date=today)
             .order_by("-id").first(),
+            "checkin": _my_checkin(unit, request.user),
         })
+
+
+def _my_checkin(unit: Unit, user: Any) -> Any:
+    """The guard's check-in of the arrival or dismissal window open now, if any (F-FORCE-2)."""
+    from huxiao.force.models import CheckIn
+
+    mode = gate_mode(unit)
+    if mode.window is None or mode.mode not in {"arrival", "dismissal"}:
+        return None
+    return CheckIn.objects.filter(unit=unit, user=user, window=mode.window, day=timezone.localdate()).first()
+
+
+class GateCheckInView(GateMixin, View):
+    """"I am at the gate" (F-FORCE-2) from the gate screen: one tap, answered on the tile itself."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        from huxiao.force.services import checkin_record
+
+        unit = self.unit()
+        context: dict[str, Any] = {"unit": unit}
+        try:
+            context["checkin"] = checkin_record(actor=request.user, unit=unit)  # type: ignore[arg-type]
+            context["checkin_outcome"] = "done"
+        except Conflict as exc:
+            context.update(checkin=_my_checkin(unit, request.user), checkin_outcome="already",
+                           checkin_detail=str(exc.detail))
+        except (ValidationError, PermissionDenied) as exc:
+            context.update(checkin_outcome="refused", checkin_detail=" ".join(getattr(exc, "messages", [])) or _(
+                "You cannot check in here."))
+        if getattr(request, "htmx", False):
+            return render(request, "gate/home.html#checkin", context)
+        if context["checkin_outcome"] == "done":
+            messages.success(request, _("Checked in at %(time)s.") % {
+                "time": timezone.localtime(context["checkin"].at).strftime("%H:%M")})
+        else:
+            messages.warning(request, context["checkin_detail"])
+        return redirect("gate-home")
 
 
 # --- pick-up ---------------------------------------------------------------------------------------------
@@ -86,7 +125,8 @@ class PickupScreenView(GateMixin, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         unit = self.unit()
-        return render(request, "gate/pickup.html", {**_lookup(unit, request.GET.get("q")), "mode": gate_mode(unit)})
+        return render(request, "gate/pickup.html", {**_lookup(unit, request.GET.get("q")), "mode": gate_mode(unit),
+                                                    "card_prefix": CREDENTIAL_PREFIX})
 
 
 class PickupLookupView(GateMixin, View):
@@ -97,6 +137,9 @@ class PickupLookupView(GateMixin, View):
 
 
 def _lookup(unit: Unit, raw: str | None) -> dict[str, Any]:
+    """What the scan field found: a card (its text starts with the card prefix), a delegation code (six
+    digits, today's and unused), or children by name or class. Each with whether the child has gone
+    already, so the guard sees "already picked up by … at …" before any release button."""
     q = (raw or "").strip()[:80]
     context: dict[str, Any] = {"unit": unit, "q": q}
     if q.startswith(CREDENTIAL_PREFIX):
@@ -104,9 +147,21 @@ def _lookup(unit: Unit, raw: str | None) -> dict[str, Any]:
             unit=unit, credential_hash=lookup_hash(PickupPerson, "credential", q)).select_related(
             "child__school_class").first()
         context.update({"card": person, "credential": q, "card_unknown": person is None})
+        if person is not None:
+            _mark_released([person.child], unit)
+    elif q.isdigit() and len(q) == 6:
+        delegations = list(Delegation.objects.filter(
+            unit=unit, date=timezone.localdate(), code_hash=lookup_hash(Delegation, "code", q)).select_related(
+            "child__school_class").defer("id_number", "code").order_by("child__name"))
+        _mark_released([d.child for d in delegations], unit)
+        context.update({"delegations": delegations, "delegation_code": q})
     elif q:
+        today_delegations = Delegation.objects.filter(date=timezone.localdate(), used_at__isnull=True).defer(
+            "id_number", "code").order_by("name")
         children = Child.objects.filter(unit=unit, active=True).filter(
-            Q(name__icontains=q) | Q(school_class__name__icontains=q)).order_by("school_class__name", "name")
+            Q(name__icontains=q) | Q(school_class__name__icontains=q)).order_by(
+            "school_class__name", "name").prefetch_related(
+            Prefetch("delegations", to_attr="delegations_today", queryset=today_delegations))
         context["children"] = list(_persons(children)[:20])
         _mark_released(context["children"], unit)
     return context
@@ -122,8 +177,14 @@ def _mark_released(children: list[Child], unit: Unit) -> None:
         child.release = released.get(child.pk)  # type: ignore[attr-defined]
 
 
+# What the release form may carry: one way of proving the right to take the child.
+RELEASE_FIELDS = ("child", "credential", "person", "delegation_code", "id_number")
+
+
 class PickupReleaseView(GateMixin, View):
-    """One tap: release the child to the person (or to the card scanned for this child)."""
+    """One tap: release the child to the person (or to the card scanned for this child, or to the holder
+    of a delegation code who shows the ID it names). Outside a dismissal window the guard is asked first,
+    and the release is recorded as an early pick-up."""
 
     def post(self, request: HttpRequest) -> HttpResponse:
         unit = self.unit()
@@ -135,9 +196,14 @@ class PickupReleaseView(GateMixin, View):
         elif request.POST.get("person"):
             kwargs["person"] = get_object_or_404(PickupPerson.objects.filter(unit=unit),
                                                  pk=_pk(request.POST.get("person")))
-        elif request.POST.get("delegation_code"):
-            kwargs.update(delegation_code=request.POST["delegation_code"], id_number=request.POST.get("id_number", ""))
+        elif request.POST.get("delegation_code") or request.POST.get("id_number"):
+            kwargs.update(delegation_code=request.POST.get("delegation_code", ""),
+                          id_number=request.POST.get("id_number", ""))
         context: dict[str, Any] = {"child": child}
+        if kwargs and not request.POST.get("confirm_early") and not dismissal_open(unit.pk, timezone.now()):
+            context.update(outcome="confirm_early", fields={k: v for k, v in request.POST.items()
+                                                            if k in RELEASE_FIELDS})
+            return render(request, "gate/pickup.html#outcome", context)
         try:
             release = pickup_services.pickup_release(actor=request.user, child=child, **kwargs)  # type: ignore[arg-type]
         except Conflict as exc:
@@ -352,7 +418,7 @@ class CardView(GateMixin, View):
             "child__school_class", "unit"), pk=pk)
         if person.revoked_at is not None:
             raise PermissionDenied
-        svg = segno.make(person.credential, error="m").svg_inline(scale=5, dark="#000", light="#fff")
+        svg = segno.make(person.credential, error="m").svg_inline(scale=5, dark="#000", light="#fff", omitsize=True)
         return render(request, "gate/card.html", {"person": person, "qr": mark_safe(svg),
                                                   "id_masked": mask_resident_id(person.id_number)})
 
@@ -422,7 +488,7 @@ class UnitPatrolView(LoginRequiredMixin, View):
         since = timezone.localdate() - timedelta(days=6)
         rounds = PatrolRound.objects.filter(unit=unit, day__gte=since).select_related("guard").order_by("-started_at")
         checkpoints = list(Checkpoint.objects.filter(unit=unit, active=True))
-        codes = [{"cp": c, "svg": mark_safe(segno.make(c.token, error="m").svg_inline(scale=4))}
+        codes = [{"cp": c, "svg": mark_safe(segno.make(c.token, error="m").svg_inline(scale=4, omitsize=True))}
                  for c in checkpoints] if is_admin else []
         now = timezone.now()
         return render(request, "gate/unit_patrol.html", {

@@ -43,12 +43,12 @@ def windows_on(unit: Unit, day: date) -> list[TimetableWindow]:
 # The day's dismissal windows per unit, kept for a minute in each process: the pick-up's hot path asks for
 # them on every release. ``forget_windows`` drops a unit's entries when its timetable changes here; other
 # processes see the change within the minute.
-_DISMISSALS: dict[tuple[int, date], tuple[float, list[tuple[int, time]]]] = {}
+_DISMISSALS: dict[tuple[int, date], tuple[float, list[tuple[int, time, time]]]] = {}
 _DISMISSALS_TTL = 60.0
 
 
-def dismissal_windows(unit_id: int, day: date) -> list[tuple[int, time]]:
-    """[(window id, end)] of the unit's dismissal windows on ``day``, by start; none on a holiday."""
+def _dismissals(unit_id: int, day: date) -> list[tuple[int, time, time]]:
+    """[(window id, start, end)] of the unit's dismissal windows on ``day``, by start; none on a holiday."""
     import time as clock
 
     from django.db.models import Exists, OuterRef
@@ -60,13 +60,26 @@ def dismissal_windows(unit_id: int, day: date) -> list[tuple[int, time]]:
     weekday = str(day.isoweekday())
     rows = list(TimetableWindow.objects.filter(unit_id=unit_id, kind=WindowKind.DISMISSAL).annotate(
         off=Exists(Holiday.objects.filter(unit_id=OuterRef("unit_id"), date=day))).order_by("start").values_list(
-        "pk", "weekdays", "end", "off"))
-    windows = [] if any(off for *_rest, off in rows) else [(pk, end) for pk, days, end, _off in rows
+        "pk", "weekdays", "start", "end", "off"))
+    windows = [] if any(off for *_rest, off in rows) else [(pk, start, end) for pk, days, start, end, _off in rows
                                                            if weekday in days]
     if len(_DISMISSALS) > 10_000:
         _DISMISSALS.clear()
     _DISMISSALS[key] = (clock.monotonic() + _DISMISSALS_TTL, windows)
     return windows
+
+
+def dismissal_windows(unit_id: int, day: date) -> list[tuple[int, time]]:
+    """[(window id, end)] of the unit's dismissal windows on ``day``, by start; none on a holiday."""
+    return [(pk, end) for pk, _start, end in _dismissals(unit_id, day)]
+
+
+def dismissal_open(unit_id: int, at: datetime) -> bool:
+    """Whether a dismissal window of the unit is open at ``at`` (local time): a release outside one is an
+    early pick-up, which the guard confirms first (F-GATE-2)."""
+    at = timezone.localtime(at)
+    now = at.time()
+    return any(start <= now < end for _pk, start, end in _dismissals(unit_id, at.date()))
 
 
 def forget_windows(unit_id: int) -> None:

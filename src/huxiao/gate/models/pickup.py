@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from huxiao.core.audit import AuditedMixin
 from huxiao.core.fields import EncryptedCharField, LookupHashField, normalize_id_number, normalize_phone
 from huxiao.core.scoping import ScopedQuerySet
+from huxiao.core.validators import phone_validator
 
 CREDENTIAL_PREFIX = "HXP-"
 
@@ -97,7 +98,8 @@ class PickupPerson(AuditedMixin, models.Model):
     id_number = EncryptedCharField(_("ID number"), max_length=32, normalize=normalize_id_number)
     id_number_hash = LookupHashField(source="id_number")
     birth_date = models.DateField(_("birth date"))
-    phone = EncryptedCharField(_("phone"), max_length=20, blank=True, normalize=normalize_phone)
+    phone = EncryptedCharField(_("phone"), max_length=20, blank=True, normalize=normalize_phone,
+                               validators=[phone_validator])
     phone_hash = LookupHashField(source="phone")
     # What the QR card carries: encrypted (the card can be printed again), found by its keyed hash.
     credential = EncryptedCharField(max_length=40, editable=False)
@@ -184,6 +186,8 @@ class Release(AuditedMixin, models.Model):
     method = models.CharField(_("method"), max_length=12, choices=ReleaseMethod.choices)
     guard = models.ForeignKey("core.User", verbose_name=_("guard"), on_delete=models.PROTECT, related_name="+")
     released_at = models.DateTimeField(_("released at"))
+    # Outside every dismissal window (a child fetched for a doctor's visit): the guard confirmed it first.
+    early = models.BooleanField(_("early pick-up"), default=False)
 
     objects: ClassVar[Any] = ScopedQuerySet.as_manager()
 
@@ -249,7 +253,6 @@ class DismissalClosed(models.Model):
     checked_at = models.DateTimeField(_("checked at"), auto_now_add=True)
 
     objects: ClassVar[Any] = ScopedQuerySet.as_manager()
-    audit_exclude = True
 
     class Meta:
         verbose_name = _("closed dismissal")

@@ -12,10 +12,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huxiao.core.audit import update_where
 from huxiao.core.errors import Conflict, Refused
 from huxiao.core.fields import lookup_hash
 from huxiao.core.models import Role, Unit, User
@@ -100,9 +102,8 @@ def pickup_person_add(*, actor: User, child: Child, name: str, relation: str, id
 def pickup_person_revoke(*, actor: User, person: PickupPerson) -> PickupPerson:
     """Withdraw the authorisation and its card at once (a conditional update: revoking twice is a no-op)."""
     _staff_of(actor, person.unit_id, {Role.UNIT_ADMIN, Role.TEACHER})
-    if person.revoked_at is None:
-        person.revoked_at = timezone.now()
-        person.save(update_fields=["revoked_at"])
+    if not update_where(person, where=Q(revoked_at__isnull=True), revoked_at=timezone.now()):
+        person.refresh_from_db(fields=["revoked_at"])  # revoked already: the first time stands
     return person
 
 
@@ -182,17 +183,18 @@ def pickup_release(*, actor: User, child: Child, person: PickupPerson | None = N
     else:
         raise ValidationError({"non_field_errors": [_("Give person, credential, or delegation_code with "
                                                       "id_number.")]})
+    from huxiao.gate.selectors import dismissal_open
+
     slot = dismissal_slot(child.unit_id, at)
     try:
         with transaction.atomic():
             release = Release.objects.create(child=child, unit_id=child.unit_id, day=at.date(),
                                              slot=slot, person=person, delegation=delegation,
-                                             taken_by=taken_by, method=method, guard=actor, released_at=at)
-            if delegation is not None:
-                # One-time: a conditional update whose row count is checked.
-                used = Delegation.objects.filter(pk=delegation.pk, used_at__isnull=True).update(used_at=at)
-                if used != 1:
-                    raise IntegrityError("delegation already used")
+                                             taken_by=taken_by, method=method, guard=actor, released_at=at,
+                                             early=not dismissal_open(child.unit_id, at))
+            # One-time: a conditional update whose row count is checked (and audited).
+            if delegation is not None and not update_where(delegation, where=Q(used_at__isnull=True), used_at=at):
+                raise IntegrityError("delegation already used")
     except IntegrityError:
         first = Release.objects.filter(child=child, day=at.date(), slot=slot).first()
         if first is None:  # the delegation was used for another dismissal

@@ -62,11 +62,27 @@
   });
 
   // After an answer, the field is cleared and focused for the next card (a USB scanner types into it).
+  // After a scan (Enter, or a card's text), the field's text is selected: the next scan replaces it
+  // instead of being appended to it. A name being typed is left alone.
+  var submitted = false;
+  var scanForm = document.querySelector("[data-testid=scan-form]");
+  if (scanForm) { scanForm.addEventListener("submit", function () { submitted = true; }); }
   document.body.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target && event.detail.target.id === "outcome") {
-      var scan = document.getElementById("scan");
+    var target = event.detail.target;
+    var scan = document.getElementById("scan");
+    if (target && target.id === "outcome") {
       if (scan) { scan.value = ""; scan.focus(); }
       document.getElementById("lookup").innerHTML = "";
+    } else if (target && target.id === "lookup" && scan) {
+      if (submitted || scan.value.indexOf(scan.dataset.cardPrefix || "\u0000") === 0) { scan.select(); }
+      submitted = false;
+    }
+  });
+  document.body.addEventListener("click", function (event) {
+    if (event.target.closest("[data-dismiss-outcome]")) {
+      document.getElementById("outcome").innerHTML = "";
+      var scan = document.getElementById("scan");
+      if (scan) { scan.focus(); }
     }
   });
 })();
