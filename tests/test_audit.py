@@ -122,3 +122,106 @@ def test_the_worker_logs_each_line_once() -> None:
 
     assert settings.LOGGING["loggers"]["huey"]["handlers"] == ["console"]
     assert logging.getLogger("huey").handlers and not logging.getLogger("huey").propagate
+
+
+# --- The audit viewer, as a sub-district admin reads it ------------------------------------------------
+
+def _a_day_of_changes(cast: Cast) -> dict[str, object]:
+    """Unit A changes kind, police station and boarding; a guard with an ID number and a phone is added;
+    a shift from 07:00 to 19:00 Beijing time is put on the rota."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from huxiao.core import services
+    from huxiao.force.models import Guard
+    from huxiao.gate.models import Shift
+
+    services.unit_update(actor=cast.users["admin"], unit=cast.unit_a, kind="primary", police_station=cast.ps2,
+                         boarding=True)
+    Guard.objects.create(unit=cast.unit_a, name="王建国", id_number="330106197001011234", phone="13912345678",
+                         birth_date=datetime(1970, 1, 1).date())
+    shanghai = ZoneInfo("Asia/Shanghai")
+    Shift.objects.create(unit=cast.unit_a, guard=cast.users["guard"],
+                         start=datetime(2026, 12, 1, 7, 0, tzinfo=shanghai),
+                         end=datetime(2026, 12, 1, 19, 0, tzinfo=shanghai))
+    return {"id_number": "330106197001011234", "phone": "13912345678"}
+
+
+def test_the_audit_viewer_reads_in_the_admins_words(cast: Cast) -> None:
+    """Field names as the model names them (in the page's language), related objects by name, choices by
+    label, yes/no, times on Beijing's clock; ID numbers and phones stay hidden."""
+    from django.test import Client
+
+    secrets = _a_day_of_changes(cast)
+    client = Client()
+    client.force_login(cast.users["admin"])
+    page = client.get("/audit/").content.decode()
+    assert "派出所</span>: 甲派出所 → 乙派出所" in page  # not "police_station: 4 → 5"
+    assert "类别</span>: 幼儿园 → 小学" in page and "寄宿</span>: 否 → 是" in page
+    assert "门卫</span>: ∅ → " + str(cast.users["guard"]) in page
+    assert "起</span>: ∅ → 2026-12-01 07:00:00" in page and "2026-11-30 23:00" not in page  # stored in UTC
+    assert "身份证号码</span>: ∅ → 已隐藏" in page and "电话</span>: ∅ → 已隐藏" in page
+    assert secrets["id_number"] not in page and secrets["phone"] not in page and "[redacted]" not in page
+    assert "police_station" not in page.replace('title="police_station"', "")  # the raw name only as a tooltip
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/audit/"})
+    page = client.get("/audit/").content.decode()
+    assert "Police station</span>: 甲派出所 → 乙派出所" in page
+    assert "Kind</span>: Kindergarten → Primary school" in page and "Boarding</span>: No → Yes" in page
+    assert "ID number</span>: ∅ → hidden" in page and secrets["id_number"] not in page
+
+
+def test_the_audit_api_keeps_the_raw_changes_and_adds_the_readable_ones(cast: Cast) -> None:
+    from tests.conftest import api_as
+
+    secrets = _a_day_of_changes(cast)
+    client = api_as(cast.users["admin"])
+    entries = client.get("/api/v1/audit/?model=unit", HTTP_ACCEPT_LANGUAGE="en").json()["results"]
+    change = next(e for e in entries if "police_station" in (e["changes"] or {}))
+    assert change["changes"]["police_station"] == [str(cast.ps.pk), str(cast.ps2.pk)]  # as it always was
+    readable = {c["field"]: c for c in change["changes_display"]}
+    assert readable["police_station"] == {"field": "police_station", "label": "Police station",
+                                          "old": "甲派出所", "new": "乙派出所"}
+    assert readable["kind"]["new"] == "Primary school" and readable["boarding"]["new"] == "Yes"
+    zh = client.get("/api/v1/audit/?model=unit", HTTP_ACCEPT_LANGUAGE="zh-hans").json()["results"]
+    assert {c["field"]: c for c in next(e for e in zh if e["id"] == change["id"])["changes_display"]}[
+        "police_station"]["label"] == "派出所"
+    guard = client.get("/api/v1/audit/?model=guard").json()["results"][0]
+    assert guard["changes"]["id_number"] == ["", "[redacted]"]
+    assert {c["field"]: c["new"] for c in guard["changes_display"]}["id_number"] == "已隐藏"
+    assert secrets["id_number"] not in str(guard) and secrets["phone"] not in str(guard)
+
+
+def test_the_audit_viewer_query_count_does_not_grow_with_entries(
+        cast: Cast, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    """The names of related objects are fetched for the whole page: one query per related model."""
+    from datetime import timedelta
+
+    from django.test import Client
+
+    from huxiao.core import services
+    from huxiao.gate.models import Shift
+    from tests.conftest import api_as
+    from tests.factories import UnitFactory
+
+    page, api = Client(), api_as(cast.users["admin"])
+    page.force_login(cast.users["admin"])
+
+    def add(n: int) -> None:
+        start = timezone.now()
+        for i in range(n):
+            unit = UnitFactory(parent=cast.c1, subdistrict=cast.sd, police_station=cast.ps)
+            services.unit_update(actor=cast.users["admin"], unit=unit, police_station=cast.ps2, parent=cast.c2)
+            Shift.objects.create(unit=unit, guard=cast.users["guard"], start=start + timedelta(hours=i),
+                                 end=start + timedelta(hours=i + 8))
+
+    # (session, user and organisation for the page) the count, the page, then one query per related model:
+    # units point at organisations only; shifts at units and users.
+    budgets = {"/audit/?model=unit": 6, "/audit/?model=shift": 7, "/api/v1/audit/?model=unit": 3,
+               "/api/v1/audit/?model=shift": 4}
+    for n in (2, 15):
+        add(n)
+        for url, budget in budgets.items():
+            with django_assert_max_num_queries(budget):
+                response = (api if url.startswith("/api/") else page).get(url)
+            assert "乙派出所" in response.content.decode() or "model=shift" in url

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.routers import DefaultRouter
 
 from huxiao.alarms import api as alarms_api
@@ -109,6 +109,7 @@ urlpatterns = [
     path("compliance/parameters/", compliance_views.ParametersView.as_view(), name="compliance-parameters"),
     path("compliance/<int:pk>/<str:rule>/", compliance_views.EvidenceView.as_view(), name="compliance-evidence"),
     path("gate/", gate_screens.GateHomeView.as_view(), name="gate-home"),
+    path("gate/check-in/", gate_screens.GateCheckInView.as_view(), name="gate-checkin"),
     path("gate/pickup/", gate_screens.PickupScreenView.as_view(), name="gate-pickup"),
     path("gate/pickup/lookup/", gate_screens.PickupLookupView.as_view(), name="gate-pickup-lookup"),
     path("gate/pickup/release/", gate_screens.PickupReleaseView.as_view(), name="gate-pickup-release"),
@@ -126,7 +127,7 @@ urlpatterns = [
     path("notifications/live/", notify_views.LiveView.as_view(), name="notifications-live"),
     path("audit/", core_views.AuditLogView.as_view(), name="audit-log"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", endpoints.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
 
 handler404 = "huxiao.core.middleware.page_not_found"

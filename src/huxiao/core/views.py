@@ -20,6 +20,7 @@ from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
 from huxiao.core import services
+from huxiao.core.audit_display import audit_rows
 from huxiao.core.endpoints import audit_visible_to
 from huxiao.core.models import Organisation, OrgType, Unit, UnitKind
 
@@ -168,6 +169,10 @@ class UnitForm(forms.ModelForm):  # type: ignore[type-arg]
                 css = "form-select"
             field.widget.attrs.setdefault("class", css)
 
+    def clean_code(self) -> str:
+        # As the API does (``UnitSerializer.validate_code``); the model's validator checks the characters.
+        return str(self.cleaned_data["code"]).strip().upper()
+
 
 class UnitEditView(LoginRequiredMixin, View):
     """Create (no pk) or edit a unit, through the services that check who may do what."""
@@ -218,4 +223,4 @@ class AuditLogView(LoginRequiredMixin, View):
         if request.GET.get("actor"):
             entries = entries.filter(actor__username=request.GET["actor"])
         page = Paginator(entries, 50).get_page(request.GET.get("page"))
-        return render(request, "core/audit_log.html", {"page": page, "entries": page.object_list})
+        return render(request, "core/audit_log.html", {"page": page, "rows": audit_rows(page.object_list)})

@@ -70,6 +70,11 @@ def _account(username: str, *, password: str, role: str, org: Organisation, full
     return user
 
 
+def demo_units(root: Organisation) -> list[Unit]:
+    """The units the demo owns: those of ``demo.data``, in the demo's sub-district."""
+    return list(Unit.objects.filter(subdistrict=root, code__in=[u.code for u in data.UNITS]).order_by("code"))
+
+
 @transaction.atomic
 def build_demo(*, password: str, progress: Progress = _quiet) -> dict[str, int]:
     total = 10 + len(data.UNITS)
@@ -131,12 +136,13 @@ def build_demo(*, password: str, progress: Progress = _quiet) -> dict[str, int]:
                  full_name=data.GUARD_NAMES[i % len(data.GUARD_NAMES)])
         tick(f"unit {u.code}")
 
-    # F-FORCE: the security force of every unit, patrols, eight weeks of gate check-ins.
+    # F-FORCE: the security force of every unit, patrols, eight weeks of gate check-ins. Only the demo's own
+    # units: one a user added by hand (through the pages or the API) keeps exactly what they gave it.
     today = timezone.localdate()
-    units = list(Unit.objects.filter(subdistrict=root).order_by("code"))
+    units = demo_units(root)
     for index, unit in enumerate(units):
         demo_force.seed_unit(unit, index, root=root, today=today)
-    demo_force.seed_patrols(root, communities)
+    demo_force.seed_patrols(root, communities, units)
     for unit in units:
         demo_devices.seed_devices(unit, today=today)
         demo_emergency.seed_emergency(unit, today=today)

@@ -15,7 +15,9 @@ Most units pass every rule; a few break one on purpose, so the compliance matrix
     S08  guards.certificate  a guard without a security-guard certificate
     K04  patrol.rounds       three patrol rounds yesterday, one of them skipping a checkpoint (demo/gate.py)
 
-Idempotent: a unit that already has guards is not seeded again; check-ins are topped up to today.
+Idempotent: each part of a unit's force (officers, legal vice-principal, guards, equipment, police room,
+staff team, gate point) is seeded only where the unit has none, so a part someone deleted by hand comes back
+and the rest is left as it is; check-ins are topped up to today.
 """
 
 from __future__ import annotations
@@ -79,22 +81,22 @@ def minimum_guards(unit: Unit) -> int:
 
 
 def seed_unit(unit: Unit, index: int, *, root: Organisation, today: date) -> None:
-    """The unit's force, once."""
-    if Guard.objects.filter(unit=unit).exists():
-        return
+    """The parts of the unit's force it does not have yet. Each part is checked on its own: a unique
+    constraint (one current officer, one police room, one item of each kind) must not meet a second copy."""
     rng = random.Random(f"force-{unit.code}")
     breaks = BREAKS.get(unit.code, "")
     # F-FORCE-1: a duty officer with history (a predecessor until last spring).
     officer = OFFICERS[index % len(OFFICERS)]
     previous = OFFICERS[(index + 1) % len(OFFICERS)]
-    PoliceAssignment.objects.create(unit=unit, officer_name=previous[0], badge_no=previous[1], phone=previous[2],
-                                    station=unit.police_station, start_date=date(today.year - 2, 9, 1),
-                                    end_date=date(today.year, 3, 31))
-    PoliceAssignment.objects.create(unit=unit, officer_name=officer[0], badge_no=officer[1], phone=officer[2],
-                                    station=unit.police_station, start_date=date(today.year, 4, 1),
-                                    end_date=today - timedelta(days=21) if breaks == "police.assigned" else None)
+    if not PoliceAssignment.objects.filter(unit=unit).exists():
+        PoliceAssignment.objects.create(unit=unit, officer_name=previous[0], badge_no=previous[1], phone=previous[2],
+                                        station=unit.police_station, start_date=date(today.year - 2, 9, 1),
+                                        end_date=date(today.year, 3, 31))
+        PoliceAssignment.objects.create(unit=unit, officer_name=officer[0], badge_no=officer[1], phone=officer[2],
+                                        station=unit.police_station, start_date=date(today.year, 4, 1),
+                                        end_date=today - timedelta(days=21) if breaks == "police.assigned" else None)
     # F-FORCE-3: a legal vice-principal and this year's lectures.
-    if breaks != "lvp.assigned":
+    if breaks != "lvp.assigned" and not LegalVicePrincipal.objects.filter(unit=unit).exists():
         name, employer = LVPS[index % len(LVPS)]
         lvp = LegalVicePrincipal.objects.create(unit=unit, name=name, employer=employer,
                                                 start_date=date(today.year - 1, 9, 1))
@@ -107,7 +109,7 @@ def seed_unit(unit: Unit, index: int, *, root: Organisation, today: date) -> Non
     # F-FORCE-4: guards, with real-format resident IDs.
     n = 1 if breaks == "guards.count" else minimum_guards(unit) + (index % 2)
     account = User.objects.filter(username=f"{unit.code}-guard").first()
-    for i in range(n):
+    for i in range(0 if Guard.objects.filter(unit=unit).exists() else n):
         name = (account.full_name if i == 0 and account and account.full_name
                 else data.GUARD_NAMES[(index * 3 + i + 7) % len(data.GUARD_NAMES)])
         born = date(1975 + rng.randint(0, 20), rng.randint(1, 12), rng.randint(1, 28))
@@ -122,33 +124,36 @@ def seed_unit(unit: Unit, index: int, *, root: Organisation, today: date) -> Non
                              birth_date=born, phone=f"1390571{index:02d}{i:02d}", certificate_no=certificate,
                              employer="杭州文澜保安服务有限公司", hire_date=date(2018 + i % 6, 3, 1))
     # Equipment: the six required kinds, two of each; K07 lacks two.
-    for kind in REQUIRED_KINDS:
-        if breaks == "guards.equipment" and kind in {"helmet", "shield"}:
-            continue
-        Equipment.objects.create(unit=unit, kind=kind, quantity=2 + (kind == "baton"))
+    if not Equipment.objects.filter(unit=unit).exists():
+        for kind in REQUIRED_KINDS:
+            if breaks == "guards.equipment" and kind in {"helmet", "shield"}:
+                continue
+            Equipment.objects.create(unit=unit, kind=kind, quantity=2 + (kind == "baton"))
     # F-FORCE-7
-    if breaks != "police_room.set_up":
+    if breaks != "police_room.set_up" and not PoliceRoom.objects.filter(unit=unit).exists():
         PoliceRoom.objects.create(unit=unit, set_up=True, location="guard_room" if index % 2 else "duty_room",
                                   set_up_on=date(today.year - 1, 3, 1), officer=unit.police_assignments.filter(
                                       end_date__isnull=True).first())
     # F-FORCE-5: the staff team and its escort rota.
-    windows = list(unit.timetable_windows.filter(kind__in=["arrival", "dismissal"]))
-    for i, position in enumerate(STAFF_POSITIONS[:3]):
-        member = StaffMember.objects.create(unit=unit, name=f"{data.SURNAMES[(index + i * 7) % 40]}老师",
-                                            position=position, phone=f"1370571{index:02d}{i:02d}")
-        for window in windows[i::3] or windows[:1]:
-            EscortDuty.objects.create(unit=unit, member=member, window=window)
-    CheckInPoint.objects.create(subdistrict=root, unit=unit, kind=PointKind.GATE, name="正门")
+    if not StaffMember.objects.filter(unit=unit).exists():
+        windows = list(unit.timetable_windows.filter(kind__in=["arrival", "dismissal"]))
+        for i, position in enumerate(STAFF_POSITIONS[:3]):
+            member = StaffMember.objects.create(unit=unit, name=f"{data.SURNAMES[(index + i * 7) % 40]}老师",
+                                                position=position, phone=f"1370571{index:02d}{i:02d}")
+            for window in windows[i::3] or windows[:1]:
+                EscortDuty.objects.create(unit=unit, member=member, window=window)
+    if not CheckInPoint.objects.filter(unit=unit, kind=PointKind.GATE).exists():
+        CheckInPoint.objects.create(subdistrict=root, unit=unit, kind=PointKind.GATE, name="正门")
 
 
-def seed_patrols(root: Organisation, communities: dict[str, Organisation]) -> None:
-    """F-FORCE-6: a 夕阳红 team per community, at its kindergartens' dismissal gates."""
+def seed_patrols(root: Organisation, communities: dict[str, Organisation], units: list[Unit]) -> None:
+    """F-FORCE-6: a 夕阳红 team per community, at its (demo) kindergartens' dismissal gates."""
     for community in communities.values():
         team, created = PatrolTeam.objects.get_or_create(community=community, name=f"{community.name}夕阳红巡逻队",
                                                          defaults={"leader": "刘大爷", "members": 8})
         if not created:
             continue
-        for unit in Unit.objects.filter(parent=community, kind="kindergarten"):
+        for unit in (u for u in units if u.parent_id == community.pk and u.kind == "kindergarten"):
             window = unit.timetable_windows.filter(kind="dismissal").first()
             if window is not None:
                 PatrolAssignment.objects.create(team=team, unit=unit, window=window)

@@ -66,7 +66,7 @@ def seed_unit(unit: Unit, index: int, *, teacher: User, today: date) -> None:
                     id_number=resident_id(born, 500 + seq, woman=woman), birth_date=born,
                     phone=f"139{index:02d}{seq:06d}"[:11], credential=new_credential(),
                     credential_issued_at=timezone.now() - timedelta(days=rng.randint(10, 200)))
-    if unit.code == "K01":
+    if unit.code == "K01" and not BlockListEntry.objects.filter(unit=unit).exists():
         BlockListEntry.objects.create(unit=unit, name="周某", id_number=resident_id(date(1979, 6, 6), 913, woman=False),
                                       reason="人民法院人身安全保护令（禁止接近子女）")
 

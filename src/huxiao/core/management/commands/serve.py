@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import subprocess
 import sys
+from types import FrameType
 from typing import Any
 
 import uvicorn
@@ -33,19 +36,21 @@ class Command(BaseCommand):
         if not options["no_collectstatic"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         with_worker = options["worker"] if options["worker"] is not None else not settings.REDIS_URL
+        # uvicorn stops gracefully on SIGTERM, puts back the handler it found and raises the signal again:
+        # with the default handler the process would die there, before the ``finally`` stops the worker.
+        previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
         worker = None
-        if with_worker:
-            # A separate process (huey's consumer wants its own main thread and signals), stopped with us.
-            worker = subprocess.Popen([sys.executable, "-m", "huxiao.cli", "worker", "--workers", "1"])
         try:
+            if with_worker:
+                # A separate process (huey's consumer wants its own main thread and signals), stopped with us;
+                # should we die without stopping it (SIGKILL), it sees its parent gone and stops itself.
+                command = [sys.executable, "-m", "huxiao.cli", "worker", "--workers", "1", "--parent", str(os.getpid())]
+                worker = subprocess.Popen(command)  # noqa: S603  (our interpreter, our arguments: no outside input)
             self.run_uvicorn(options)
         finally:
             if worker is not None:
-                worker.terminate()
-                try:
-                    worker.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    worker.kill()
+                stop_worker(worker)
+            signal.signal(signal.SIGTERM, previous)
 
     def run_uvicorn(self, options: dict[str, Any]) -> None:
         uvicorn.run(
@@ -58,3 +63,22 @@ class Command(BaseCommand):
             access_log=options["access_log"],
             proxy_headers=True,
         )
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def stop_worker(worker: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    """Stop the worker and wait for it; a second Ctrl-C or SIGTERM meanwhile does not leave it behind."""
+    handlers = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        worker.terminate()
+        try:
+            worker.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)

@@ -1,0 +1,191 @@
+"""F-DEMO: ``huxiao demo`` may be run again and again. It builds the same sub-district each time, touches
+only what it owns (never a unit someone added by hand), and when it is stopped its job worker stops too."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.db.models import Model
+from django.utils import timezone
+
+from huxiao.core.models import Organisation, OrgType, Unit, User
+from tests.conftest import api_as
+
+PASSWORD = "Demo-Password-1"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def unit_models() -> list[type[Model]]:
+    """Every model whose rows belong to a unit, but the compliance verdicts: the engine gives every unit
+    those, however it was made."""
+    return [m for m in apps.get_models() if m._meta.app_label != "compliance" and any(
+        f.name == "unit" and f.related_model is Unit for f in m._meta.concrete_fields)]
+
+
+def rows_of(units: list[Unit], *, before_day: object) -> dict[str, int]:
+    """How many rows each unit model holds for ``units``; day-stamped rows (check-ins, patrol rounds) only
+    before ``before_day``, since a rebuild tops those up to the hour it runs."""
+    counts = {}
+    for model in unit_models():
+        rows = model._default_manager.filter(unit__in=units)
+        if any(f.name == "day" for f in model._meta.concrete_fields):
+            rows = rows.filter(day__lt=before_day)
+        counts[model._meta.label] = rows.count()
+    counts["core.User"] = User.objects.filter(organisation__in=units).count()
+    return counts
+
+
+@pytest.mark.django_db
+def test_a_second_build_changes_nothing_and_leaves_hand_made_units_alone() -> None:
+    from huxiao.demo import data
+    from huxiao.demo.build import build_demo
+    from huxiao.force.models import Guard
+
+    # Given the demo, built once,
+    first = build_demo(password=PASSWORD)
+    today = timezone.localdate()
+    root = Organisation.objects.get(code=data.SUBDISTRICT.code)
+    demo = list(Unit.objects.filter(code__in=[u.code for u in data.UNITS]))
+    orgs = Organisation.objects.filter(subdistrict=root).count()
+    before = rows_of(demo, before_day=today)
+    assert before["force.Guard"] and before["gate.Child"] and before["alarms.Device"] and before["core.User"]
+    # and then a kindergarten the admin adds through the API, with a code of their own,
+    community = Organisation.objects.get(code=data.COMMUNITIES[0].code)
+    response = api_as(User.objects.get(username="admin")).post("/api/v1/units/", {
+        "code": "K88", "name": "手工新园", "kind": "kindergarten", "pupils": 60, "community": community.pk,
+    }, format="json")
+    assert response.status_code == 201, response.content
+    # a unit from before codes were checked, whose code has spaces (no demo account can be named after it),
+    legacy = Unit.objects.create(type=OrgType.UNIT, code="OLD K 1", name="老园", kind="kindergarten", pupils=40,
+                                 parent=community, subdistrict=root)
+    hand_made = [Unit.objects.get(code="K88"), legacy]
+    # and a demo unit whose only guard its admin deleted (its officer, equipment and police room remain).
+    k05_admin = api_as(User.objects.get(username="K05-admin"))
+    for guard in Guard.objects.filter(unit__code="K05"):
+        assert k05_admin.delete(f"/api/v1/guards/{guard.pk}/").status_code == 204
+
+    # When the demo is built again,
+    second = build_demo(password=PASSWORD)
+
+    # then nothing crashed, the demo's units hold what they held (K05 has its guard back),
+    assert rows_of(demo, before_day=today) == before
+    assert Organisation.objects.filter(subdistrict=root).count() == orgs + 2
+    assert second == {"units": first["units"] + 2, "users": first["users"]}
+    # and the hand-made units got nothing: no guards, children, devices, plans, check-ins or accounts.
+    made = rows_of(hand_made, before_day=today + timedelta(days=1))
+    assert made == dict.fromkeys(made, 0)
+
+
+# --- Stopping it -------------------------------------------------------------------------------------------
+
+def demo_env(home: Path) -> dict[str, str]:
+    """A demo of its own: its database, job queue, keys and static files in ``home``, nothing from ours."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("HUXIAO_", "DJANGO_")) and k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY",
+                                                                   "STATIC_ROOT", "PYTHONPATH"}}
+    return {**env, "HOME": str(home), "HUXIAO_HOME": str(home), "HUXIAO_DEMO_PASSWORD": PASSWORD,
+            "DJANGO_SETTINGS_MODULE": "tests.demo_settings",
+            "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)}
+
+
+HUXIAO = [sys.executable, "-m", "huxiao.cli"]
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo built once (and its static files collected) for the module: each start below only rebuilds."""
+    import json
+
+    home = tmp_path_factory.mktemp("demo-home")
+    for command in (["demo", "--no-serve"], ["collectstatic", "--no-input", "-v", "0"]):
+        env = demo_env(home)
+        if command[0] != "demo":  # the keys the demo generated, which only ``huxiao demo`` reads by itself
+            env.update(json.loads((home / ".huxiao" / "demo-secrets.json").read_text()))
+        done = subprocess.run([*HUXIAO, *command], env=env, cwd=home, capture_output=True, text=True,
+                              timeout=300, check=False)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    return home
+
+
+def session_processes(session: int) -> dict[int, str]:
+    """The live processes (zombies are dead) of a session, with their command lines."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        state, _ppid, _group, sid = stat[stat.rindex(")") + 2:].split()[:4]
+        if int(sid) == session and state != "Z":
+            found[int(entry.name)] = cmdline
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def running_demo(demo_home: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+    port = free_port()
+    log = (demo_home / f"demo-{port}.log").open("wb")
+    # A session of its own: whatever it starts is found by the session id, however it is re-parented.
+    proc = subprocess.Popen([*HUXIAO, "demo", "--port", str(port)], env=demo_env(demo_home), cwd=demo_home,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield proc, port
+    finally:
+        for pid in session_processes(proc.pid):  # whatever the test left behind, so no run leaks processes
+            os.kill(pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        log.close()
+
+
+def wait_until_served(proc: subprocess.Popen[bytes], port: int, log: Path, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, log.read_text(errors="replace")[-3000:]
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError("the demo did not serve in time:\n" + log.read_text(errors="replace")[-3000:])
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name)
+def test_stopping_the_demo_stops_its_worker(running_demo: tuple[subprocess.Popen[bytes], int], demo_home: Path,
+                                            stop: signal.Signals) -> None:
+    """Ctrl-C (SIGINT), a service manager's SIGTERM, even SIGKILL: no job worker is left running."""
+    proc, port = running_demo
+    wait_until_served(proc, port, demo_home / f"demo-{port}.log")
+    deadline = time.monotonic() + 30
+    while not any("worker" in cmd for cmd in session_processes(proc.pid).values()):
+        assert time.monotonic() < deadline, session_processes(proc.pid)
+        time.sleep(0.2)
+
+    proc.send_signal(stop)
+    proc.wait(timeout=30)
+
+    deadline = time.monotonic() + 15
+    while (left := session_processes(proc.pid)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not left, f"still running after {stop.name}: {left}"
