@@ -1,10 +1,14 @@
-"""Browser tests: Playwright for Python driving Debian's /usr/bin/chromium (never `playwright install`)."""
+"""Browser tests: Playwright for Python driving Debian's /usr/bin/chromium (never `playwright install`).
+
+Every page a test visits is checked with axe-core against WCAG 2.1 A and AA (see ``Axe``); a violation fails
+the test, as a console error does."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,9 +36,153 @@ def browser() -> Iterator[object]:
         browser.close()
 
 
+AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"  # scripts/vendor_static.sh
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+# In every document, before the page's own scripts (an init script, so the app's strict CSP does not apply):
+# <html data-axe-dirty> whenever the DOM has changed since the last check.
+_AXE_WATCH = """(() => {
+  const mark = () => document.documentElement && document.documentElement.setAttribute("data-axe-dirty", "");
+  new MutationObserver(records => {
+    if (records.some(r => !(r.type === "attributes" && r.attributeName === "data-axe-dirty"))) { mark(); }
+  }).observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+  document.addEventListener("DOMContentLoaded", mark);
+})();"""
+
+# The check itself: null when there is nothing (new) to check.
+_AXE_RUN = """async (tags) => {
+  if (!/^https?:$/.test(location.protocol) || !window.axe) { return null; }
+  if (document.readyState === "loading") {
+    await new Promise(done => document.addEventListener("DOMContentLoaded", done, {once: true}));
+  }
+  const root = document.documentElement;
+  root.removeAttribute("data-axe-dirty");
+  const snapshot = root.outerHTML;
+  if (window.__huxiaoAxeChecked === snapshot) { return null; }
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  window.__huxiaoAxeChecked = snapshot;
+  return {url: location.href, violations: result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary || ""})),
+  }))};
+}"""
+
+
+class Axe:
+    """Runs axe-core on every page of every browser context a test opens (``browser.new_context`` is wrapped).
+
+    A page is checked in its current state — the document as loaded, or as htmx and the page's scripts have
+    changed it since — before each action or auto-waiting assertion (a Playwright locator handler, which unlike
+    an event handler may evaluate in the page), before ``page.goto`` leaves it, at each screenshot and when its
+    context closes. An unchanged DOM is not checked twice. A document left before any of these could check it
+    is reported too: nothing goes unchecked silently."""
+
+    def __init__(self) -> None:
+        self.violations: dict[tuple[str, str], dict[str, Any]] = {}
+        self.unchecked: list[str] = []
+        self.checked: set[str] = set()  # the URLs whose pages were checked
+        self.contexts: list[Any] = []
+
+    def watch_context(self, context: Any) -> None:
+        context.add_init_script(path=str(AXE_JS))
+        context.add_init_script(script=_AXE_WATCH)
+        self.contexts.append(context)
+        new_page, close = context.new_page, context.close
+
+        def checked_new_page(**kwargs: Any) -> Any:
+            page = new_page(**kwargs)
+            self.watch_page(page)
+            return page
+
+        def checked_close(**kwargs: Any) -> None:
+            self.check_context(context)
+            self.contexts.remove(context)
+            close(**kwargs)
+
+        context.new_page, context.close = checked_new_page, checked_close
+
+    def watch_page(self, page: Any) -> None:
+        state = {"pending": ""}  # the URL of a document not checked yet
+
+        def loaded(_: Any) -> None:  # an event handler: it only takes notes
+            if state["pending"]:
+                self.unchecked.append(state["pending"])
+            state["pending"] = page.url
+
+        def check() -> None:
+            if self.check(page):
+                state["pending"] = ""
+
+        page.on("domcontentloaded", loaded)
+        page.add_locator_handler(page.locator("html[data-axe-dirty]"), check, no_wait_after=True)
+        goto: Callable[..., Any] = page.goto
+
+        def checked_goto(url: str, **kwargs: Any) -> Any:
+            check()
+            return goto(url, **kwargs)
+
+        page.goto = checked_goto
+        page._huxiao_axe_check = check
+
+    def check(self, page: Any) -> bool:
+        """Check the page as it is now; False if it could not be checked (closed, or navigating away)."""
+        from playwright.sync_api import Error
+
+        if page.is_closed() or not page.url.startswith("http"):
+            return page.url == "about:blank"
+        try:
+            result = page.evaluate(_AXE_RUN, AXE_TAGS)
+        except Error:
+            return False
+        if result:
+            self.checked.add(result["url"])
+        for v in (result or {}).get("violations", []):
+            found = self.violations.setdefault((result["url"], v["id"]), {**v, "nodes": {}})
+            found["nodes"].update({n["target"]: n["summary"] for n in v["nodes"]})
+        return True
+
+    def check_context(self, context: Any) -> None:
+        for page in context.pages:
+            check = getattr(page, "_huxiao_axe_check", None)
+            if check is not None:
+                check()
+            else:
+                self.check(page)
+
+    def report(self) -> str:
+        lines = [f"axe-core ({', '.join(AXE_TAGS)}) on {len(self.checked)} pages: violations"]
+        for (url, rule), v in sorted(self.violations.items()):
+            lines.append(f"- {rule} ({v['impact']}): {v['help']} — on {url}\n  {v['helpUrl']}")
+            for target, summary in list(v["nodes"].items())[:8]:
+                lines.append(f"    {target}: {' '.join(summary.split())[:300]}")
+            if len(v["nodes"]) > 8:
+                lines.append(f"    … and {len(v['nodes']) - 8} more")
+        lines += [f"- not checked: {url} was left before it could be checked" for url in self.unchecked]
+        return "\n".join(lines)
+
+
+@pytest.fixture(autouse=True)
+def axe(browser, monkeypatch) -> Iterator[Axe]:  # type: ignore[no-untyped-def]
+    """Every context opened by the test (by the ``page`` fixture or by the test itself) is checked."""
+    checker = Axe()
+    new_context = browser.new_context
+
+    def checked_new_context(**kwargs: Any) -> Any:
+        context = new_context(**kwargs)
+        checker.watch_context(context)
+        return context
+
+    monkeypatch.setattr(browser, "new_context", checked_new_context)
+    yield checker
+    for context in checker.contexts:  # still open: the test failed before closing it
+        checker.check_context(context)
+    if checker.violations or checker.unchecked:
+        pytest.fail(checker.report(), pytrace=False)
+
+
 @pytest.fixture
-def page(browser, live_server):  # type: ignore[no-untyped-def]
-    """A 1280×800 tablet-sized page on the live server; console errors fail the test."""
+def page(browser, live_server, axe):  # type: ignore[no-untyped-def]
+    """A 1280×800 tablet-sized page on the live server; console errors and axe-core violations fail the test."""
     context = browser.new_context(viewport={"width": 1280, "height": 800}, base_url=live_server.url,
                                   locale="zh-CN", reduced_motion="reduce")  # screenshots catch no animation mid-way
     page = context.new_page()
@@ -52,7 +200,10 @@ def page(browser, live_server):  # type: ignore[no-untyped-def]
 
 def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     """Screenshots for the README: taken by the tests, so they stay current (not with
-    HUXIAO_E2E_SCREENSHOTS=0: CI's second run, on PostgreSQL)."""
+    HUXIAO_E2E_SCREENSHOTS=0: CI's second run, on PostgreSQL). What is shown is checked with axe-core too."""
+    check = getattr(page, "_huxiao_axe_check", None)
+    if check is not None:
+        check()
     if os.environ.get("HUXIAO_E2E_SCREENSHOTS") == "0":
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -109,3 +260,4 @@ def asgi_server(transactional_db: None) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+

@@ -20,7 +20,17 @@ from huxiao.emergency import services
 from huxiao.emergency.models import Drill, Plan
 
 
-class PlanForm(forms.ModelForm):  # type: ignore[type-arg]
+class StyledModelForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Bootstrap's classes on every widget, as the other forms have them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+
+class PlanForm(StyledModelForm):
     class Meta:
         model = Plan
         fields = ["type", "title", "approved_on", "body", "response_force"]
@@ -28,7 +38,7 @@ class PlanForm(forms.ModelForm):  # type: ignore[type-arg]
                    "body": forms.Textarea(attrs={"rows": 4}), "response_force": forms.Textarea(attrs={"rows": 2})}
 
 
-class DrillForm(forms.ModelForm):  # type: ignore[type-arg]
+class DrillForm(StyledModelForm):
     class Meta:
         model = Drill
         fields = ["scenario", "date", "participants", "duration_minutes", "evaluation", "issues_found"]

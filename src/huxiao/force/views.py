@@ -210,7 +210,7 @@ class CheckInCodesView(LoginRequiredMixin, View):
         codes = []
         for point in unit.checkin_points.all():  # type: ignore[attr-defined]
             url = request.build_absolute_uri(reverse("checkin", args=[point.token]))
-            svg = segno.make(url, error="m").svg_inline(scale=6, dark="#000", light="#fff")
+            svg = segno.make(url, error="m").svg_inline(scale=6, dark="#000", light="#fff", omitsize=True)
             codes.append({"point": point, "url": url, "svg": mark_safe(svg)})
         return render(request, "force/checkin_codes.html", {"unit": unit, "codes": codes})
 
