@@ -95,6 +95,7 @@ def test_the_guard_holds_the_alarm_and_the_police_acknowledge(browser, demo, asg
         expect(live_row).to_have_count(0)
         expect(police.get_by_test_id("closed-list").locator(f'[data-alarm="{alarm_id}"]')).to_be_visible()
         expect(police.get_by_test_id("alarm-timeline")).to_contain_text("已结案")
+        shot(police, "alarm-console-closed-zh")
         # The officer writes the after-action review (F-EMRG-3).
         detail = police.get_by_test_id("alarm-panel-detail")
         detail.get_by_text("填写事件情况").click()
