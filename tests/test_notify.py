@@ -33,3 +33,19 @@ def test_an_alert_reads_in_the_language_the_reader_switched_to(cast: Cast) -> No
     # and in Chinese again once they switch back.
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/notifications/"})
     assert "60 秒内无人接警。" in client.get("/notifications/live/").content.decode()
+
+
+def test_the_language_switch_is_remembered_for_what_goes_out_by_e_mail_and_sms(cast: Cast) -> None:
+    from auditlog.models import LogEntry
+
+    admin = cast.users["unit_admin"]
+    client = Client()
+    client.force_login(admin)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    admin.refresh_from_db()
+    assert admin.preferred_language == "en"
+    assert LogEntry.objects.get_for_object(admin).filter(changes__icontains="preferred_language").exists()
+    unit_name = cast.unit_a.name
+    row, = notify(users=[admin], kind="alarm.raised", level=Level.ALERT, unit=cast.unit_a,
+                  title=lambda: _("ALARM at %(unit)s") % {"unit": unit_name})
+    assert row.title == f"ALARM at {unit_name}"  # the text e-mail and SMS send

@@ -226,7 +226,7 @@ def update_where(instance: models.Model, *, where: Q | None = None, **changes: A
     nothing is written, nothing logged). The one way Huxiao writes a conditional state change (issue #11):
     ``QuerySet.update`` sends no signal, so auditlog alone would never hear of it.
     """
-    model = type(instance)
+    model = instance._meta.model  # not type(): request.user is a lazy object
     condition = Q(pk=instance.pk) & (where or Q())
     with transaction.atomic(using=router.db_for_write(model)):
         if model._default_manager.filter(condition).update(**changes) != 1:

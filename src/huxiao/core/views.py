@@ -224,3 +224,20 @@ class AuditLogView(LoginRequiredMixin, View):
             entries = entries.filter(actor__username=request.GET["actor"])
         page = Paginator(entries, 50).get_page(request.GET.get("page"))
         return render(request, "core/audit_log.html", {"page": page, "rows": audit_rows(page.object_list)})
+
+
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, which also remembers the choice on the account: what Huxiao sends a
+    person outside the pages (e-mail, SMS, the stream) is written in it (F-I18N, F-NOTIFY)."""
+    from django.views.i18n import set_language as switch
+
+    from huxiao.core.audit import update_where
+
+    response = switch(request)
+    language = request.POST.get("language", "") if request.method == "POST" else ""
+    user = request.user
+    if (user.is_authenticated and language in dict(settings.LANGUAGES)
+            and getattr(user, "preferred_language", language) != language):
+        update_where(user, preferred_language=language)
+    return response
+
