@@ -288,6 +288,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # No deep links: Swagger UI puts a link inside each operation's toggle button (nested controls, which
+    # screen readers and keyboards cannot use; WCAG 2.1 AA, issue #11).
+    # No syntax colours either: its red numbers on dark grey are 3.45:1.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False, "persistAuthorization": True, "displayOperationId": False,
+                            "syntaxHighlight": False},
 }
 
 # --- Audit (F-AUDIT) -----------------------------------------------------------------------------
