@@ -91,7 +91,7 @@
   function showPanel(id) {
     if (!panel || !id) return;
     shown = String(id);
-    list.querySelectorAll("[data-alarm]").forEach(function (row) {
+    document.querySelectorAll("#alarm-list [data-alarm], #closed-list [data-alarm]").forEach(function (row) {
       row.classList.toggle("hx-selected", row.dataset.alarm === shown);
     });
     fetch("/alarms/" + id + "/panel/", { credentials: "same-origin" })
