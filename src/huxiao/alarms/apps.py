@@ -6,3 +6,6 @@ class AlarmsConfig(AppConfig):
     name = "huxiao.alarms"
     label = "alarms"
     verbose_name = _("Alarms")
+
+    def ready(self) -> None:
+        from huxiao.alarms import permissions  # noqa: F401  (rules)

@@ -28,12 +28,14 @@ from huxiao.compliance.engine import refresh_unit
 from huxiao.core.audit import update_where
 from huxiao.core.bus import bus
 from huxiao.core.errors import Conflict
-from huxiao.core.models import SUBDISTRICT_WIDE_ROLES, Role, Unit, User
+from huxiao.core.models import Role, Unit, User
 from huxiao.notify.models import Level
 from huxiao.notify.services import notifications_resolve, notify, recipients
 
-RAISERS = {Role.UNIT_ADMIN, Role.GUARD, Role.TEACHER}
-RESPONDERS = {Role.POLICE, *SUBDISTRICT_WIDE_ROLES}
+
+def _require(actor: User, perm: str, obj: Any) -> None:
+    if not actor.has_perm(perm, obj):
+        raise PermissionDenied
 
 
 def event_of(alarm: Alarm, unit: Unit, type_: str = "alarm") -> dict[str, Any]:
@@ -50,8 +52,7 @@ def event_of(alarm: Alarm, unit: Unit, type_: str = "alarm") -> dict[str, Any]:
 
 
 def alarm_raise(*, actor: User, unit: Unit, kind: str = AlarmKind.BUTTON, note: str = "") -> Alarm:
-    if actor.role not in RAISERS or actor.organisation_id != unit.pk:
-        raise PermissionDenied
+    _require(actor, "alarms.raise_alarm", unit)
     if kind not in AlarmKind.values:
         raise ValidationError({"kind": [_("Choose a valid kind of alarm.")]})
     return _open(unit=unit, kind=kind, note=note, raised_by=actor)
@@ -99,10 +100,8 @@ def alarm_step(*, actor: User, alarm: Alarm, step: str) -> Alarm:
     comes next, so nobody is told of an acknowledgement that never happened."""
     if step not in STEPS:
         raise ValidationError({"step": [_("Unknown step.")]})
-    allowed = RESPONDERS | ({Role.UNIT_ADMIN} if step == "acknowledged" else set())
     unit = alarm.unit
-    if actor.role not in allowed or (actor.role == Role.UNIT_ADMIN and actor.organisation_id != unit.pk):
-        raise PermissionDenied
+    _require(actor, "alarms.acknowledge_alarm" if step == "acknowledged" else "alarms.advance_alarm", unit)
     index = STEPS.index(step)
     where = Q(**{f"{step}_at__isnull": True})
     if index:
@@ -135,9 +134,7 @@ def incident_describe(*, actor: User, alarm: Alarm, **fields: Any) -> Alarm:
     """F-EMRG-3: the responders describe the incident (severity, place, description) and, once it is
     closed, write the after-action review."""
     unit = alarm.unit
-    if actor.role not in RESPONDERS | {Role.UNIT_ADMIN} or (
-            actor.role == Role.UNIT_ADMIN and actor.organisation_id != unit.pk):
-        raise PermissionDenied
+    _require(actor, "alarms.describe_incident", unit)
     if fields.get("review") and alarm.closed_at is None:
         raise ValidationError({"review": [_("The after-action review is written once the incident is closed.")]})
     for name, value in fields.items():
@@ -169,19 +166,11 @@ def alarm_escalate(alarm_id: int) -> bool:
 
 # --- F-TECH-1 devices, F-TECH-2 device events -----------------------------------------------------------
 
-DEVICE_MANAGERS = {Role.UNIT_ADMIN, Role.SUBDISTRICT_ADMIN, Role.POLICE}
 # A device's clock may differ from ours by this much; an event further off is refused (a replay, or a
 # device that has lost the time).
 EVENT_SKEW_SECONDS = 600
 # Offline after one missed heartbeat, with this grace for a late one.
 OFFLINE_GRACE = 1.5
-
-
-def _may_manage(actor: User, unit: Unit) -> None:
-    if actor.role not in DEVICE_MANAGERS:
-        raise PermissionDenied
-    if actor.role == Role.UNIT_ADMIN and actor.organisation_id != unit.pk:
-        raise PermissionDenied
 
 
 def _new_token(device: Device) -> str:
@@ -197,7 +186,7 @@ def _new_token(device: Device) -> str:
 @transaction.atomic
 def device_add(*, actor: User, unit: Unit, **fields: Any) -> tuple[Device, str]:
     """A device and its token (shown once: it goes into the device's configuration)."""
-    _may_manage(actor, unit)
+    _require(actor, "alarms.manage_device", unit)
     device = Device(unit=unit, **fields)
     token = _new_token(device)
     device.full_clean()
@@ -208,7 +197,7 @@ def device_add(*, actor: User, unit: Unit, **fields: Any) -> tuple[Device, str]:
 
 @transaction.atomic
 def device_update(*, actor: User, device: Device, **fields: Any) -> Device:
-    _may_manage(actor, device.unit)
+    _require(actor, "alarms.manage_device", device.unit)
     for name, value in fields.items():
         setattr(device, name, value)
     device.full_clean()
@@ -219,7 +208,7 @@ def device_update(*, actor: User, device: Device, **fields: Any) -> Device:
 
 @transaction.atomic
 def device_token_rotate(*, actor: User, device: Device) -> str:
-    _may_manage(actor, device.unit)
+    _require(actor, "alarms.manage_device", device.unit)
     token = _new_token(device)
     device.save(update_fields=["token_digest", "token_prefix"])
     return token

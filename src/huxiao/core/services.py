@@ -133,11 +133,11 @@ def user_add(*, actor: User, username: str, password: str, role: str, organisati
              full_name: str = "", email: str = "", phone: str = "", id_number: str = "",
              is_active: bool = True) -> User:
     """An admin creates an account; who may create which role where is checked here."""
-    from huxiao.core.permissions import UNIT_STAFF_ROLES
+    from huxiao.core.permissions import UNIT_STAFF_ROLES, is_unit_admin
 
     if not actor.has_perm("core.add_user"):
         raise PermissionDenied
-    if actor.role == Role.UNIT_ADMIN and (organisation.pk != actor.organisation_id or role not in UNIT_STAFF_ROLES):
+    if is_unit_admin(actor) and (organisation.pk != actor.organisation_id or role not in UNIT_STAFF_ROLES):
         raise ValidationError({"role": _("A unit admin adds guards, class teachers and bus attendants of "
                                          "their own unit.")})
     if organisation.subdistrict_id != actor.organisation.subdistrict_id:

@@ -6,3 +6,6 @@ class EmergencyConfig(AppConfig):
     name = "huxiao.emergency"
     label = "emergency"
     verbose_name = _("Emergency")
+
+    def ready(self) -> None:
+        from huxiao.emergency import permissions  # noqa: F401  (rules)

@@ -22,6 +22,15 @@ def _role_in_subdistrict(role: str) -> Any:
 
 is_education_of = _role_in_subdistrict(Role.EDUCATION)
 is_governance_of = _role_in_subdistrict(Role.GOVERNANCE)
+# Who may be named a unit's duty officer: a police officer's account of the unit's sub-district.
+is_police_of = _role_in_subdistrict(Role.POLICE)
+
+
+@rules.predicate
+def runs_road_points_of(user: Any, subdistrict: Any) -> bool:
+    """Road posts belong to a sub-district: its admin and its police set them up."""
+    return bool(user.is_authenticated and user.role in {Role.SUBDISTRICT_ADMIN, Role.POLICE}
+                and subdistrict is not None and user.organisation.subdistrict_id == subdistrict.pk)
 
 
 @rules.predicate
@@ -54,3 +63,4 @@ rules.add_perm("force.change_police_room", unit_managers | is_police_covering)
 rules.add_perm("force.manage_patrols", admin_of_its_subdistrict | is_governance_of)
 rules.add_perm("force.check_in", is_police_covering | works_at | patrols_for)
 rules.add_perm("force.manage_points", unit_managers)
+rules.add_perm("force.manage_road_points", runs_road_points_of)

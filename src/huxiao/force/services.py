@@ -32,6 +32,7 @@ from huxiao.force.models import (
     PoliceRoom,
     StaffMember,
 )
+from huxiao.force.permissions import is_police_of
 from huxiao.force.rules import age_on
 
 
@@ -78,8 +79,7 @@ def police_assign(*, actor: User, unit: Unit, officer_name: str, badge_no: str, 
     day before. History is kept: nothing is overwritten."""
     _require(actor, "force.assign_police", unit)
     phone = validate_phone(phone)
-    if officer is not None and (officer.role != Role.POLICE
-                                or officer.organisation.subdistrict_id != unit.subdistrict_id):
+    if officer is not None and not is_police_of(officer, unit):
         raise ValidationError({"officer": _("Choose a police officer's account of this sub-district.")})
     if end_date is not None:
         raise ValidationError({"end_date": _("A new assignment is open-ended; end it with its own action.")})
@@ -417,9 +417,8 @@ def point_create(*, actor: User, subdistrict: Organisation, name: str, unit: Uni
     if unit is not None:
         _require(actor, "force.manage_points", unit)
         kind = PointKind.GATE
-    elif not (actor.role in {Role.SUBDISTRICT_ADMIN, Role.POLICE}
-              and actor.organisation.subdistrict_id == subdistrict.pk):
-        raise PermissionDenied
+    else:
+        _require(actor, "force.manage_road_points", subdistrict)
     point = CheckInPoint(subdistrict=subdistrict, unit=unit, kind=kind, name=name, lat=lat, lng=lng)
     point.full_clean()
     point.save()
@@ -433,8 +432,8 @@ def point_rotate(*, actor: User, point: CheckInPoint) -> CheckInPoint:
 
     if point.unit is not None:
         _require(actor, "force.manage_points", point.unit)
-    elif actor.role not in {Role.SUBDISTRICT_ADMIN, Role.POLICE}:
-        raise PermissionDenied
+    else:
+        _require(actor, "force.manage_road_points", point.subdistrict)
     point.token = _token()
     point.save(update_fields=["token"])
     return point

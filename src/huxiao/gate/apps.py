@@ -6,3 +6,6 @@ class GateConfig(AppConfig):
     name = "huxiao.gate"
     label = "gate"
     verbose_name = _("Gate and campus")
+
+    def ready(self) -> None:
+        from huxiao.gate import permissions  # noqa: F401  (rules)

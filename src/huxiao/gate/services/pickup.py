@@ -35,15 +35,15 @@ from huxiao.gate.models import (
     new_code,
     new_credential,
 )
+from huxiao.gate.permissions import is_teacher_at
 from huxiao.notify.models import Level
 from huxiao.notify.services import notify, recipients
 
-GATE_STAFF = {Role.UNIT_ADMIN, Role.GUARD, Role.TEACHER}
 ADULT_AGE = 18
 
 
-def _staff_of(actor: User, unit_id: int, roles: set[Role] = GATE_STAFF) -> None:
-    if actor.role not in roles or actor.organisation_id != unit_id:
+def _require(actor: User, perm: str, obj: Any) -> None:
+    if not actor.has_perm(perm, obj):
         raise PermissionDenied
 
 
@@ -51,8 +51,8 @@ def _staff_of(actor: User, unit_id: int, roles: set[Role] = GATE_STAFF) -> None:
 
 @transaction.atomic
 def class_add(*, actor: User, unit: Unit, name: str, teacher: User | None = None) -> SchoolClass:
-    _staff_of(actor, unit.pk, {Role.UNIT_ADMIN})
-    if teacher is not None and (teacher.organisation_id != unit.pk or teacher.role != Role.TEACHER):
+    _require(actor, "gate.manage_classes", unit)
+    if teacher is not None and not is_teacher_at(teacher, unit):
         raise ValidationError({"teacher": _("Choose a teacher of this unit.")})
     school_class = SchoolClass(unit=unit, name=name.strip(), teacher=teacher)
     school_class.full_clean()
@@ -62,7 +62,7 @@ def class_add(*, actor: User, unit: Unit, name: str, teacher: User | None = None
 
 @transaction.atomic
 def child_add(*, actor: User, school_class: SchoolClass, name: str, birth_date: date | None = None) -> Child:
-    _staff_of(actor, school_class.unit_id, {Role.UNIT_ADMIN, Role.TEACHER})
+    _require(actor, "gate.manage_children", school_class)
     child = Child(unit_id=school_class.unit_id, school_class=school_class, name=name.strip(), birth_date=birth_date)
     child.full_clean()
     child.save()
@@ -86,7 +86,7 @@ def _adult_id(id_number: str, field: str = "id_number") -> tuple[str, date]:
 @transaction.atomic
 def pickup_person_add(*, actor: User, child: Child, name: str, relation: str, id_number: str,
                       phone: str = "") -> PickupPerson:
-    _staff_of(actor, child.unit_id, {Role.UNIT_ADMIN, Role.TEACHER})
+    _require(actor, "gate.manage_pickup_persons", child)
     id_number, born = _adult_id(id_number)
     if phone:
         phone = validate_phone(phone)
@@ -101,7 +101,7 @@ def pickup_person_add(*, actor: User, child: Child, name: str, relation: str, id
 @transaction.atomic
 def pickup_person_revoke(*, actor: User, person: PickupPerson) -> PickupPerson:
     """Withdraw the authorisation and its card at once (a conditional update: revoking twice is a no-op)."""
-    _staff_of(actor, person.unit_id, {Role.UNIT_ADMIN, Role.TEACHER})
+    _require(actor, "gate.manage_pickup_persons", person)
     if not update_where(person, where=Q(revoked_at__isnull=True), revoked_at=timezone.now()):
         person.refresh_from_db(fields=["revoked_at"])  # revoked already: the first time stands
     return person
@@ -110,7 +110,7 @@ def pickup_person_revoke(*, actor: User, person: PickupPerson) -> PickupPerson:
 @transaction.atomic
 def pickup_card_reissue(*, actor: User, person: PickupPerson) -> PickupPerson:
     """A new card (the old one was lost): the old QR code stops working."""
-    _staff_of(actor, person.unit_id, {Role.UNIT_ADMIN, Role.TEACHER})
+    _require(actor, "gate.manage_pickup_persons", person)
     if person.revoked_at is not None:
         raise ValidationError({"person": _("This authorisation was revoked: add the person again.")})
     person.credential = new_credential()
@@ -124,11 +124,7 @@ def delegation_create(*, actor: User, child: Child, name: str, id_number: str, d
                       requested_by: str) -> tuple[Delegation, str]:
     """The class teacher (or the unit admin), when a guardian asks: returns the delegation and its code,
     which is shown once, to be passed on to the guardian."""
-    if actor.role == Role.TEACHER:
-        if child.school_class.teacher_id != actor.pk:
-            raise PermissionDenied
-    else:
-        _staff_of(actor, child.unit_id, {Role.UNIT_ADMIN})
+    _require(actor, "gate.add_delegation", child)
     if date < timezone.localdate():
         raise ValidationError({"date": _("A delegation is for today or a later day.")})
     id_number, _born = _adult_id(id_number)
@@ -163,7 +159,7 @@ def pickup_release(*, actor: User, child: Child, person: PickupPerson | None = N
     """Hand ``child`` over, exactly once per dismissal. Raises ``Conflict`` (409, already released: by whom
     and when) or ``Refused`` (403, recorded and alerted first). Not one transaction on purpose: a refusal
     must stay recorded although the request fails."""
-    _staff_of(actor, child.unit_id)
+    _require(actor, "gate.release_child", child)
     at = timezone.localtime(at or timezone.now())
     delegation = None
     if credential is not None:

@@ -9,6 +9,7 @@ refused ones too.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -20,13 +21,17 @@ from django.utils.translation import gettext as _
 from huxiao.core.audit import update_where
 from huxiao.core.errors import Conflict
 from huxiao.core.fields import lookup_hash, normalize_id_number
-from huxiao.core.models import Role, Unit, User
+from huxiao.core.models import Unit, User
 from huxiao.core.validators import too_long, validate_phone, validate_resident_id
 from huxiao.gate.models import BlockListEntry, IdType, Visit, VisitStatus
+from huxiao.gate.permissions import may_host_at
 from huxiao.notify.models import Level
 from huxiao.notify.services import notify, recipients
 
-HOST_ROLES = {Role.UNIT_ADMIN, Role.TEACHER}
+
+def _require(actor: User, perm: str, obj: Any) -> None:
+    if not actor.has_perm(perm, obj):
+        raise PermissionDenied
 
 
 def _check_id(id_type: str, id_number: str) -> str:
@@ -48,8 +53,7 @@ def visit_register(*, actor: User, unit: Unit, id_type: str, id_number: str, nam
                    phone: str = "", host: User | None = None, at: datetime | None = None) -> Visit:
     from huxiao.gate.selectors import gate_mode
 
-    if actor.role not in {Role.GUARD, Role.UNIT_ADMIN} or actor.organisation_id != unit.pk:
-        raise PermissionDenied
+    _require(actor, "gate.register_visit", unit)
     errors: dict[str, list[str]] = {}
     try:
         id_number = _check_id(id_type, id_number)
@@ -60,7 +64,7 @@ def visit_register(*, actor: User, unit: Unit, id_type: str, id_number: str, nam
             phone = validate_phone(phone)
         except ValidationError as exc:
             errors["phone"] = exc.messages
-    if host is not None and (host.organisation_id != unit.pk or host.role not in HOST_ROLES or not host.is_active):
+    if host is not None and (not may_host_at(host, unit) or not host.is_active):
         errors["host"] = [_("Choose a teacher or the admin of this unit.")]
     for field, value in (("name", name), ("purpose", purpose)):
         if not value.strip():
@@ -108,8 +112,7 @@ def visit_register(*, actor: User, unit: Unit, id_type: str, id_number: str, nam
 @transaction.atomic
 def visit_answer(*, actor: User, visit: Visit, approve: bool) -> Visit:
     """The host (or the unit admin) answers a waiting visitor. A conditional update: the first answer wins."""
-    if not (actor.pk == visit.host_id or (actor.role == Role.UNIT_ADMIN and actor.organisation_id == visit.unit_id)):
-        raise PermissionDenied
+    _require(actor, "gate.answer_visit", visit)
     now = timezone.now()
     status = VisitStatus.ADMITTED if approve else VisitStatus.REFUSED
     reason = _("Approved by %(host)s.") if approve else _("Refused by %(host)s.")
@@ -123,8 +126,7 @@ def visit_answer(*, actor: User, visit: Visit, approve: bool) -> Visit:
 
 @transaction.atomic
 def visit_checkout(*, actor: User, visit: Visit) -> Visit:
-    if actor.role not in {Role.GUARD, Role.UNIT_ADMIN} or actor.organisation_id != visit.unit_id:
-        raise PermissionDenied
+    _require(actor, "gate.checkout_visit", visit)
     if not update_where(visit, where=Q(status=VisitStatus.ADMITTED), status=VisitStatus.LEFT,
                         left_at=timezone.now()):
         visit.refresh_from_db()
@@ -135,8 +137,7 @@ def visit_checkout(*, actor: User, visit: Visit) -> Visit:
 
 @transaction.atomic
 def block_list_add(*, actor: User, unit: Unit, name: str, id_number: str, reason: str) -> BlockListEntry:
-    if actor.role != Role.UNIT_ADMIN or actor.organisation_id != unit.pk:
-        raise PermissionDenied
+    _require(actor, "gate.manage_block_list", unit)
     try:
         id_number = validate_resident_id(id_number)
     except ValidationError as exc:
