@@ -424,3 +424,14 @@ def test_a_value_longer_than_its_column_is_refused_and_nothing_is_written(
         assert answer["code"] == "invalid" and answer["detail"], answer
         assert name.split("[].")[0] in answer["fields"], (name, answer)
     assert state() == before, f"{method.upper()} {url}: a refused request changed something"
+
+
+def test_the_schema_describes_token_and_device_authentication() -> None:
+    """/api/docs/ offers "Authorize" for Huxiao's own schemes, and each operation names the one it takes."""
+    schemes = SCHEMA["components"]["securitySchemes"]
+    assert {"tokenAuth", "deviceAuth"} <= set(schemes)
+    assert schemes["tokenAuth"]["name"] == "Authorization"
+    pickups = SCHEMA["paths"]["/api/v1/pickups/"]["post"]["security"]
+    assert {"tokenAuth": []} in pickups
+    events = SCHEMA["paths"]["/api/v1/device-events/"]["post"]["security"]
+    assert {"deviceAuth": []} in events

@@ -8,6 +8,6 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from huxiao.core import audit, auth, permissions  # noqa: F401  (signal receivers, rules)
+        from huxiao.core import audit, auth, permissions, schema  # noqa: F401  (signal receivers, rules, API schema)
 
         audit.register_all()
