@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -29,13 +29,9 @@ from huxiao.core.audit import update_where
 from huxiao.core.bus import bus
 from huxiao.core.errors import Conflict
 from huxiao.core.models import Role, Unit, User
+from huxiao.core.permissions import require
 from huxiao.notify.models import Level
 from huxiao.notify.services import notifications_resolve, notify, recipients
-
-
-def _require(actor: User, perm: str, obj: Any) -> None:
-    if not actor.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def event_of(alarm: Alarm, unit: Unit, type_: str = "alarm") -> dict[str, Any]:
@@ -52,7 +48,7 @@ def event_of(alarm: Alarm, unit: Unit, type_: str = "alarm") -> dict[str, Any]:
 
 
 def alarm_raise(*, actor: User, unit: Unit, kind: str = AlarmKind.BUTTON, note: str = "") -> Alarm:
-    _require(actor, "alarms.raise_alarm", unit)
+    require(actor, "alarms.raise_alarm", unit)
     if kind not in AlarmKind.values:
         raise ValidationError({"kind": [_("Choose a valid kind of alarm.")]})
     return _open(unit=unit, kind=kind, note=note, raised_by=actor)
@@ -101,7 +97,7 @@ def alarm_step(*, actor: User, alarm: Alarm, step: str) -> Alarm:
     if step not in STEPS:
         raise ValidationError({"step": [_("Unknown step.")]})
     unit = alarm.unit
-    _require(actor, "alarms.acknowledge_alarm" if step == "acknowledged" else "alarms.advance_alarm", unit)
+    require(actor, "alarms.acknowledge_alarm" if step == "acknowledged" else "alarms.advance_alarm", unit)
     index = STEPS.index(step)
     where = Q(**{f"{step}_at__isnull": True})
     if index:
@@ -134,7 +130,7 @@ def incident_describe(*, actor: User, alarm: Alarm, **fields: Any) -> Alarm:
     """F-EMRG-3: the responders describe the incident (severity, place, description) and, once it is
     closed, write the after-action review."""
     unit = alarm.unit
-    _require(actor, "alarms.describe_incident", unit)
+    require(actor, "alarms.describe_incident", unit)
     if fields.get("review") and alarm.closed_at is None:
         raise ValidationError({"review": [_("The after-action review is written once the incident is closed.")]})
     for name, value in fields.items():
@@ -186,7 +182,7 @@ def _new_token(device: Device) -> str:
 @transaction.atomic
 def device_add(*, actor: User, unit: Unit, **fields: Any) -> tuple[Device, str]:
     """A device and its token (shown once: it goes into the device's configuration)."""
-    _require(actor, "alarms.manage_device", unit)
+    require(actor, "alarms.manage_device", unit)
     device = Device(unit=unit, **fields)
     token = _new_token(device)
     device.full_clean()
@@ -197,7 +193,7 @@ def device_add(*, actor: User, unit: Unit, **fields: Any) -> tuple[Device, str]:
 
 @transaction.atomic
 def device_update(*, actor: User, device: Device, **fields: Any) -> Device:
-    _require(actor, "alarms.manage_device", device.unit)
+    require(actor, "alarms.manage_device", device.unit)
     for name, value in fields.items():
         setattr(device, name, value)
     device.full_clean()
@@ -208,7 +204,7 @@ def device_update(*, actor: User, device: Device, **fields: Any) -> Device:
 
 @transaction.atomic
 def device_token_rotate(*, actor: User, device: Device) -> str:
-    _require(actor, "alarms.manage_device", device.unit)
+    require(actor, "alarms.manage_device", device.unit)
     token = _new_token(device)
     device.save(update_fields=["token_digest", "token_prefix"])
     return token

@@ -6,8 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import rules
+from django.core.exceptions import PermissionDenied
 
 from huxiao.core.models import Role
+
+
+def require(actor: Any, perm: str, obj: Any = None) -> None:
+    """What every service calls first: ``actor`` may do ``perm`` with ``obj``, or PermissionDenied (403)."""
+    if not actor.has_perm(perm, obj):
+        raise PermissionDenied
 
 
 @rules.predicate

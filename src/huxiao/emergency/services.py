@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -14,12 +14,8 @@ from django.utils.translation import gettext as _
 
 from huxiao.compliance.engine import refresh_unit
 from huxiao.core.models import Unit, User
+from huxiao.core.permissions import require
 from huxiao.emergency.models import Drill, Plan
-
-
-def _require(actor: User, perm: str, obj: Any) -> None:
-    if not actor.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 @transaction.atomic
@@ -27,7 +23,7 @@ def plan_add(*, actor: User, unit: Unit, type: str, title: str, body: str, respo
              approved_on: date) -> Plan:
     """The next version of the unit's plan of this type (version numbers are taken under a row lock on the
     unit, so two saves at once make versions n and n+1, never two n)."""
-    _require(actor, "emergency.add_plan", unit)
+    require(actor, "emergency.add_plan", unit)
     Unit.objects.select_for_update().filter(pk=unit.pk).first()
     last = Plan.objects.filter(unit=unit, type=type).aggregate(v=Max("version"))["v"] or 0
     plan = Plan(unit=unit, type=type, version=last + 1, title=title.strip(), body=body.strip(),
@@ -40,7 +36,7 @@ def plan_add(*, actor: User, unit: Unit, type: str, title: str, body: str, respo
 
 @transaction.atomic
 def drill_record(*, actor: User, unit: Unit, **fields: Any) -> Drill:
-    _require(actor, "emergency.record_drill", unit)
+    require(actor, "emergency.record_drill", unit)
     if fields.get("date") and fields["date"] > timezone.localdate():
         raise ValidationError({"date": [_("A drill is recorded after it took place.")]})
     drill = Drill(unit=unit, **fields)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from huxiao.compliance.engine import refresh_unit
 from huxiao.core.errors import Conflict
 from huxiao.core.models import Organisation, OrgType, Role, Unit, User
+from huxiao.core.permissions import require
 from huxiao.core.validators import resident_id_birth_date, validate_phone, validate_resident_id
 from huxiao.force.models import (
     CheckIn,
@@ -34,11 +35,6 @@ from huxiao.force.models import (
 )
 from huxiao.force.permissions import is_police_of
 from huxiao.force.rules import age_on
-
-
-def _require(actor: User, perm: str, obj: Any) -> None:
-    if not actor.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _create_once(model: Any, errors: dict[str, str], **fields: Any) -> Any:
@@ -77,7 +73,7 @@ def police_assign(*, actor: User, unit: Unit, officer_name: str, badge_no: str, 
                   officer: User | None = None, end_date: date | None = None) -> PoliceAssignment:
     """Make this officer the unit's duty officer from ``start_date``; the current one's assignment ends the
     day before. History is kept: nothing is overwritten."""
-    _require(actor, "force.assign_police", unit)
+    require(actor, "force.assign_police", unit)
     phone = validate_phone(phone)
     if officer is not None and not is_police_of(officer, unit):
         raise ValidationError({"officer": _("Choose a police officer's account of this sub-district.")})
@@ -95,7 +91,7 @@ def police_assign(*, actor: User, unit: Unit, officer_name: str, badge_no: str, 
 
 @transaction.atomic
 def police_assignment_end(*, actor: User, assignment: PoliceAssignment, end_date: date) -> PoliceAssignment:
-    _require(actor, "force.assign_police", assignment.unit)
+    require(actor, "force.assign_police", assignment.unit)
     from django.db.models import Q
 
     from huxiao.core.audit import update_where
@@ -115,7 +111,7 @@ def police_assignment_end(*, actor: User, assignment: PoliceAssignment, end_date
 @transaction.atomic
 def lvp_appoint(*, actor: User, unit: Unit, name: str, start_date: date, employer: str = "",
                 phone: str = "") -> LegalVicePrincipal:
-    _require(actor, "force.appoint_lvp", unit)
+    require(actor, "force.appoint_lvp", unit)
     if phone:
         phone = validate_phone(phone)
     _end_current(LegalVicePrincipal, unit, start_date,
@@ -130,7 +126,7 @@ def lvp_appoint(*, actor: User, unit: Unit, name: str, start_date: date, employe
 @transaction.atomic
 def lecture_record(*, actor: User, unit: Unit, date: date, class_name: str, topic: str, class_hours: Any,
                    audience: int = 0, lecturer: LegalVicePrincipal | None = None) -> Lecture:
-    _require(actor, "force.record_lecture", unit)
+    require(actor, "force.record_lecture", unit)
     if date > timezone.localdate():
         raise ValidationError({"date": _("A lecture is recorded after it was given.")})
     if lecturer is not None and lecturer.unit_id != unit.pk:
@@ -186,7 +182,7 @@ def _clean_guard(guard: Guard, *, id_number_given: bool, birth_date_given: bool)
 
 @transaction.atomic
 def guard_create(*, actor: User, unit: Unit, **data: Any) -> Guard:
-    _require(actor, "force.manage_guards", unit)
+    require(actor, "force.manage_guards", unit)
     guard = Guard(unit=unit)
     _apply(guard, data, GUARD_FIELDS)
     _clean_guard(guard, id_number_given="id_number" in data, birth_date_given="birth_date" in data)
@@ -197,7 +193,7 @@ def guard_create(*, actor: User, unit: Unit, **data: Any) -> Guard:
 
 @transaction.atomic
 def guard_update(*, actor: User, guard: Guard, **data: Any) -> Guard:
-    _require(actor, "force.manage_guards", guard.unit)
+    require(actor, "force.manage_guards", guard.unit)
     _apply(guard, data, GUARD_FIELDS)
     _clean_guard(guard, id_number_given="id_number" in data, birth_date_given="birth_date" in data)
     guard.save()
@@ -207,7 +203,7 @@ def guard_update(*, actor: User, guard: Guard, **data: Any) -> Guard:
 
 @transaction.atomic
 def guard_delete(*, actor: User, guard: Guard) -> None:
-    _require(actor, "force.manage_guards", guard.unit)
+    require(actor, "force.manage_guards", guard.unit)
     unit_id = guard.unit_id
     guard.delete()
     refresh_unit(unit_id)
@@ -216,7 +212,7 @@ def guard_delete(*, actor: User, guard: Guard) -> None:
 @transaction.atomic
 def equipment_add(*, actor: User, unit: Unit, kind: str, quantity: int, note: str = "") -> Equipment:
     """One row per kind: adding a kind the unit already holds is a validation error naming the row."""
-    _require(actor, "force.manage_guards", unit)
+    require(actor, "force.manage_guards", unit)
     if kind != "other":
         existing = Equipment.objects.filter(unit=unit, kind=kind).first()
         if existing is not None:
@@ -232,7 +228,7 @@ def equipment_add(*, actor: User, unit: Unit, kind: str, quantity: int, note: st
 @transaction.atomic
 def equipment_set(*, actor: User, unit: Unit, quantities: dict[str, int]) -> None:
     """Set the quantity of each kind at once (the equipment form); row by row so each change is audited."""
-    _require(actor, "force.manage_guards", unit)
+    require(actor, "force.manage_guards", unit)
     held = {e.kind: e for e in Equipment.objects.select_for_update().filter(unit=unit).exclude(kind="other")}
     for kind, quantity in quantities.items():
         if kind not in held:
@@ -246,7 +242,7 @@ def equipment_set(*, actor: User, unit: Unit, quantities: dict[str, int]) -> Non
 
 @transaction.atomic
 def equipment_update(*, actor: User, item: Equipment, **data: Any) -> Equipment:
-    _require(actor, "force.manage_guards", item.unit)
+    require(actor, "force.manage_guards", item.unit)
     _apply(item, data, {"quantity", "note"})
     item.full_clean()
     item.save()
@@ -256,7 +252,7 @@ def equipment_update(*, actor: User, item: Equipment, **data: Any) -> Equipment:
 
 @transaction.atomic
 def equipment_delete(*, actor: User, item: Equipment) -> None:
-    _require(actor, "force.manage_guards", item.unit)
+    require(actor, "force.manage_guards", item.unit)
     unit_id = item.unit_id
     item.delete()
     refresh_unit(unit_id)
@@ -267,7 +263,7 @@ def equipment_delete(*, actor: User, item: Equipment) -> None:
 @transaction.atomic
 def staff_member_add(*, actor: User, unit: Unit, name: str, position: str = "", phone: str = "",
                      user: User | None = None, active: bool = True) -> StaffMember:
-    _require(actor, "force.manage_team", unit)
+    require(actor, "force.manage_team", unit)
     if phone:
         phone = validate_phone(phone)
     if user is not None and user.organisation_id != unit.pk:
@@ -280,7 +276,7 @@ def staff_member_add(*, actor: User, unit: Unit, name: str, position: str = "", 
 
 @transaction.atomic
 def staff_member_update(*, actor: User, member: StaffMember, **data: Any) -> StaffMember:
-    _require(actor, "force.manage_team", member.unit)
+    require(actor, "force.manage_team", member.unit)
     _apply(member, data, {"name", "position", "phone", "active"})
     if member.phone:
         member.phone = validate_phone(member.phone)
@@ -299,7 +295,7 @@ def _check_window(unit: Unit, window: Any, weekdays: str) -> str:
 
 @transaction.atomic
 def escort_duty_add(*, actor: User, member: StaffMember, window: Any, weekdays: str = "12345") -> EscortDuty:
-    _require(actor, "force.manage_team", member.unit)
+    require(actor, "force.manage_team", member.unit)
     weekdays = _check_window(member.unit, window, weekdays)
     return _create_once(EscortDuty, {"window": _("This member is already on the rota for this window.")},
                         unit=member.unit, member=member, window=window, weekdays=weekdays)
@@ -312,7 +308,7 @@ def patrol_team_add(*, actor: User, community: Organisation, name: str, leader: 
                     members: int = 0) -> PatrolTeam:
     if community.type != OrgType.COMMUNITY:
         raise ValidationError({"community": _("Choose a community.")})
-    _require(actor, "force.manage_patrols", community)
+    require(actor, "force.manage_patrols", community)
     if phone:
         phone = validate_phone(phone)
     team = PatrolTeam(community=community, name=name.strip(), leader=leader, phone=phone, members=members)
@@ -323,7 +319,7 @@ def patrol_team_add(*, actor: User, community: Organisation, name: str, leader: 
 
 @transaction.atomic
 def patrol_assign(*, actor: User, team: PatrolTeam, window: Any, weekdays: str = "12345") -> PatrolAssignment:
-    _require(actor, "force.manage_patrols", team.community)
+    require(actor, "force.manage_patrols", team.community)
     unit = window.unit
     if unit.subdistrict_id != team.community.subdistrict_id:
         raise ValidationError({"window": _("Choose a window of a unit in this sub-district.")})
@@ -337,7 +333,7 @@ def patrol_assign(*, actor: User, team: PatrolTeam, window: Any, weekdays: str =
 @transaction.atomic
 def police_room_set(*, actor: User, unit: Unit, set_up: bool, location: str = "", set_up_on: date | None = None,
                     officer: PoliceAssignment | None = None, note: str = "") -> PoliceRoom:
-    _require(actor, "force.change_police_room", unit)
+    require(actor, "force.change_police_room", unit)
     if set_up and not location:
         raise ValidationError({"location": _("Say where the police room is.")})
     if officer is not None and officer.unit_id != unit.pk:
@@ -386,7 +382,7 @@ def checkin_record(*, actor: User, unit: Unit | None = None, point: CheckInPoint
         checkin = CheckIn.objects.create(point=point, user=actor, role=role, person_name=_person(actor), at=at,
                                          method=method, day=at.date())
         return checkin
-    _require(actor, "force.check_in", unit)
+    require(actor, "force.check_in", unit)
     window = next((w for w in windows_on(unit, at.date())
                    if w.kind in {"arrival", "dismissal"} and w.start <= at.time() < w.end), None)
     if window is None:
@@ -415,10 +411,10 @@ def _person(user: User) -> str:
 def point_create(*, actor: User, subdistrict: Organisation, name: str, unit: Unit | None = None,
                  kind: str = PointKind.GATE, lat: float | None = None, lng: float | None = None) -> CheckInPoint:
     if unit is not None:
-        _require(actor, "force.manage_points", unit)
+        require(actor, "force.manage_points", unit)
         kind = PointKind.GATE
     else:
-        _require(actor, "force.manage_road_points", subdistrict)
+        require(actor, "force.manage_road_points", subdistrict)
     point = CheckInPoint(subdistrict=subdistrict, unit=unit, kind=kind, name=name, lat=lat, lng=lng)
     point.full_clean()
     point.save()
@@ -431,9 +427,9 @@ def point_rotate(*, actor: User, point: CheckInPoint) -> CheckInPoint:
     from huxiao.force.models import _token
 
     if point.unit is not None:
-        _require(actor, "force.manage_points", point.unit)
+        require(actor, "force.manage_points", point.unit)
     else:
-        _require(actor, "force.manage_road_points", point.subdistrict)
+        require(actor, "force.manage_road_points", point.subdistrict)
     point.token = _token()
     point.save(update_fields=["token"])
     return point

@@ -8,28 +8,23 @@ closes it: complete when every checkpoint was scanned in order, otherwise incomp
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huxiao.core.errors import Conflict
 from huxiao.core.models import Unit, User
+from huxiao.core.permissions import require
 from huxiao.core.validators import too_long
 from huxiao.gate.models.duty import Checkpoint, Handover, PatrolRound, RoundScan, RoundStatus, Shift
 from huxiao.gate.permissions import is_guard_at
 
 
-def _require(actor: User, perm: str, obj: Any) -> None:
-    if not actor.has_perm(perm, obj):
-        raise PermissionDenied
-
-
 @transaction.atomic
 def shift_add(*, actor: User, unit: Unit, guard: User, start: datetime, end: datetime, note: str = "") -> Shift:
-    _require(actor, "gate.manage_shifts", unit)
+    require(actor, "gate.manage_shifts", unit)
     if not is_guard_at(guard, unit):
         raise ValidationError({"guard": _("Choose a guard of this unit.")})
     if errors := too_long(Shift, note=note):
@@ -44,7 +39,7 @@ def shift_add(*, actor: User, unit: Unit, guard: User, start: datetime, end: dat
 @transaction.atomic
 def handover_record(*, actor: User, unit: Unit, to_guard: User, equipment_ok: bool = True,
                     notes: str = "") -> Handover:
-    _require(actor, "gate.record_handover", unit)
+    require(actor, "gate.record_handover", unit)
     if not is_guard_at(to_guard, unit) or to_guard.pk == actor.pk:
         raise ValidationError({"to_guard": _("Choose the guard who takes over.")})
     return Handover.objects.create(unit=unit, from_guard=actor, to_guard=to_guard, at=timezone.now(),
@@ -53,7 +48,7 @@ def handover_record(*, actor: User, unit: Unit, to_guard: User, equipment_ok: bo
 
 @transaction.atomic
 def checkpoint_add(*, actor: User, unit: Unit, name: str) -> Checkpoint:
-    _require(actor, "gate.manage_checkpoints", unit)
+    require(actor, "gate.manage_checkpoints", unit)
     last = Checkpoint.objects.filter(unit=unit, active=True).order_by("-order").values_list("order", flat=True).first()
     checkpoint = Checkpoint(unit=unit, name=name.strip(), order=(last or 0) + 1)
     checkpoint.full_clean()
@@ -67,7 +62,7 @@ def checkpoint_scan(*, actor: User, token: str, at: datetime | None = None) -> R
     checkpoint = Checkpoint.objects.filter(token=token.strip(), active=True).first()
     if checkpoint is None or checkpoint.unit_id != actor.organisation_id:
         raise ValidationError({"token": [_("This is not a checkpoint of your unit.")]})
-    _require(actor, "gate.scan_checkpoint", checkpoint)
+    require(actor, "gate.scan_checkpoint", checkpoint)
     with transaction.atomic():
         current = PatrolRound.objects.select_for_update().filter(guard=actor, status=RoundStatus.IN_PROGRESS).first()
         if current is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -21,6 +21,7 @@ from huxiao.core.audit import update_where
 from huxiao.core.errors import Conflict, Refused
 from huxiao.core.fields import lookup_hash
 from huxiao.core.models import Role, Unit, User
+from huxiao.core.permissions import require
 from huxiao.core.validators import resident_id_birth_date, validate_phone, validate_resident_id
 from huxiao.force.rules import age_on
 from huxiao.gate.models import (
@@ -42,16 +43,11 @@ from huxiao.notify.services import notify, recipients
 ADULT_AGE = 18
 
 
-def _require(actor: User, perm: str, obj: Any) -> None:
-    if not actor.has_perm(perm, obj):
-        raise PermissionDenied
-
-
 # --- classes, children, pick-up persons -------------------------------------------------------------
 
 @transaction.atomic
 def class_add(*, actor: User, unit: Unit, name: str, teacher: User | None = None) -> SchoolClass:
-    _require(actor, "gate.manage_classes", unit)
+    require(actor, "gate.manage_classes", unit)
     if teacher is not None and not is_teacher_at(teacher, unit):
         raise ValidationError({"teacher": _("Choose a teacher of this unit.")})
     school_class = SchoolClass(unit=unit, name=name.strip(), teacher=teacher)
@@ -62,7 +58,7 @@ def class_add(*, actor: User, unit: Unit, name: str, teacher: User | None = None
 
 @transaction.atomic
 def child_add(*, actor: User, school_class: SchoolClass, name: str, birth_date: date | None = None) -> Child:
-    _require(actor, "gate.manage_children", school_class)
+    require(actor, "gate.manage_children", school_class)
     child = Child(unit_id=school_class.unit_id, school_class=school_class, name=name.strip(), birth_date=birth_date)
     child.full_clean()
     child.save()
@@ -86,7 +82,7 @@ def _adult_id(id_number: str, field: str = "id_number") -> tuple[str, date]:
 @transaction.atomic
 def pickup_person_add(*, actor: User, child: Child, name: str, relation: str, id_number: str,
                       phone: str = "") -> PickupPerson:
-    _require(actor, "gate.manage_pickup_persons", child)
+    require(actor, "gate.manage_pickup_persons", child)
     id_number, born = _adult_id(id_number)
     if phone:
         phone = validate_phone(phone)
@@ -101,7 +97,7 @@ def pickup_person_add(*, actor: User, child: Child, name: str, relation: str, id
 @transaction.atomic
 def pickup_person_revoke(*, actor: User, person: PickupPerson) -> PickupPerson:
     """Withdraw the authorisation and its card at once (a conditional update: revoking twice is a no-op)."""
-    _require(actor, "gate.manage_pickup_persons", person)
+    require(actor, "gate.manage_pickup_persons", person)
     if not update_where(person, where=Q(revoked_at__isnull=True), revoked_at=timezone.now()):
         person.refresh_from_db(fields=["revoked_at"])  # revoked already: the first time stands
     return person
@@ -110,7 +106,7 @@ def pickup_person_revoke(*, actor: User, person: PickupPerson) -> PickupPerson:
 @transaction.atomic
 def pickup_card_reissue(*, actor: User, person: PickupPerson) -> PickupPerson:
     """A new card (the old one was lost): the old QR code stops working."""
-    _require(actor, "gate.manage_pickup_persons", person)
+    require(actor, "gate.manage_pickup_persons", person)
     if person.revoked_at is not None:
         raise ValidationError({"person": _("This authorisation was revoked: add the person again.")})
     person.credential = new_credential()
@@ -124,7 +120,7 @@ def delegation_create(*, actor: User, child: Child, name: str, id_number: str, d
                       requested_by: str) -> tuple[Delegation, str]:
     """The class teacher (or the unit admin), when a guardian asks: returns the delegation and its code,
     which is shown once, to be passed on to the guardian."""
-    _require(actor, "gate.add_delegation", child)
+    require(actor, "gate.add_delegation", child)
     if date < timezone.localdate():
         raise ValidationError({"date": _("A delegation is for today or a later day.")})
     id_number, _born = _adult_id(id_number)
@@ -159,7 +155,7 @@ def pickup_release(*, actor: User, child: Child, person: PickupPerson | None = N
     """Hand ``child`` over, exactly once per dismissal. Raises ``Conflict`` (409, already released: by whom
     and when) or ``Refused`` (403, recorded and alerted first). Not one transaction on purpose: a refusal
     must stay recorded although the request fails."""
-    _require(actor, "gate.release_child", child)
+    require(actor, "gate.release_child", child)
     at = timezone.localtime(at or timezone.now())
     delegation = None
     if credential is not None:
@@ -259,7 +255,6 @@ def _refuse(actor: User, child: Child, reason: str, *, presented: str = "", code
                body=lambda: _("%(class)s %(child)s: %(reason)s") % {"class": klass, "child": name,
                                                                     "reason": reason})
     raise Refused(_("Do not release this child: not authorised. The unit admin has been informed."), code=code)
-
 
 
 def dismissals_close(*, now: datetime | None = None, within_minutes: int = 10) -> int:

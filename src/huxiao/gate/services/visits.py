@@ -9,9 +9,8 @@ refused ones too.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -22,16 +21,12 @@ from huxiao.core.audit import update_where
 from huxiao.core.errors import Conflict
 from huxiao.core.fields import lookup_hash, normalize_id_number
 from huxiao.core.models import Unit, User
+from huxiao.core.permissions import require
 from huxiao.core.validators import too_long, validate_phone, validate_resident_id
 from huxiao.gate.models import BlockListEntry, IdType, Visit, VisitStatus
 from huxiao.gate.permissions import may_host_at
 from huxiao.notify.models import Level
 from huxiao.notify.services import notify, recipients
-
-
-def _require(actor: User, perm: str, obj: Any) -> None:
-    if not actor.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _check_id(id_type: str, id_number: str) -> str:
@@ -53,7 +48,7 @@ def visit_register(*, actor: User, unit: Unit, id_type: str, id_number: str, nam
                    phone: str = "", host: User | None = None, at: datetime | None = None) -> Visit:
     from huxiao.gate.selectors import gate_mode
 
-    _require(actor, "gate.register_visit", unit)
+    require(actor, "gate.register_visit", unit)
     errors: dict[str, list[str]] = {}
     try:
         id_number = _check_id(id_type, id_number)
@@ -112,7 +107,7 @@ def visit_register(*, actor: User, unit: Unit, id_type: str, id_number: str, nam
 @transaction.atomic
 def visit_answer(*, actor: User, visit: Visit, approve: bool) -> Visit:
     """The host (or the unit admin) answers a waiting visitor. A conditional update: the first answer wins."""
-    _require(actor, "gate.answer_visit", visit)
+    require(actor, "gate.answer_visit", visit)
     now = timezone.now()
     status = VisitStatus.ADMITTED if approve else VisitStatus.REFUSED
     reason = _("Approved by %(host)s.") if approve else _("Refused by %(host)s.")
@@ -126,7 +121,7 @@ def visit_answer(*, actor: User, visit: Visit, approve: bool) -> Visit:
 
 @transaction.atomic
 def visit_checkout(*, actor: User, visit: Visit) -> Visit:
-    _require(actor, "gate.checkout_visit", visit)
+    require(actor, "gate.checkout_visit", visit)
     if not update_where(visit, where=Q(status=VisitStatus.ADMITTED), status=VisitStatus.LEFT,
                         left_at=timezone.now()):
         visit.refresh_from_db()
@@ -137,7 +132,7 @@ def visit_checkout(*, actor: User, visit: Visit) -> Visit:
 
 @transaction.atomic
 def block_list_add(*, actor: User, unit: Unit, name: str, id_number: str, reason: str) -> BlockListEntry:
-    _require(actor, "gate.manage_block_list", unit)
+    require(actor, "gate.manage_block_list", unit)
     try:
         id_number = validate_resident_id(id_number)
     except ValidationError as exc:
