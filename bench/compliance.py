@@ -88,7 +88,7 @@ def build(units_n: int, seed: int = 7) -> dict[str, int]:
 
     from huxiao.core.models import Organisation, OrgType, Role, Unit, User
     from huxiao.force import models as force
-    from huxiao.gate.models import Holiday, TimetableWindow
+    from huxiao.timetable.models import Holiday, TimetableWindow
 
     rng = random.Random(seed)
     today = date.today()

@@ -30,8 +30,8 @@ def dismissal_now(unit: Unit, open_: bool = True) -> None:
     the test runs at."""
     from datetime import time
 
-    from huxiao.gate.models import TimetableWindow
-    from huxiao.gate.selectors import forget_windows
+    from huxiao.timetable.models import TimetableWindow
+    from huxiao.timetable.selectors import forget_windows
 
     TimetableWindow.objects.filter(unit=unit).delete()
     if open_:

@@ -25,7 +25,7 @@ def _fresh_process_caches() -> None:
     """Per-process memos (a unit's sub-district for the audit log, the day's dismissal windows) must not
     carry over from one test's rolled-back rows to the next test's."""
     from huxiao.core import audit
-    from huxiao.gate import selectors
+    from huxiao.timetable import selectors
 
     audit._UNIT_SUBDISTRICT.clear()
     selectors._DISMISSALS.clear()

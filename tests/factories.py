@@ -9,7 +9,7 @@ import factory
 
 from huxiao.core.models import Organisation, OrgType, Role, Unit, UnitKind, User
 from huxiao.demo.force import resident_id
-from huxiao.gate.models import Holiday, TimetableWindow, WindowKind
+from huxiao.timetable.models import Holiday, TimetableWindow, WindowKind
 
 PASSWORD = "Correct-Horse-42!"
 
@@ -228,7 +228,8 @@ def populate_alarms(unit: Unit) -> None:
     """An alarm at ``unit`` (F-TECH-3), acknowledged, and a gate camera (F-TECH-1), for the tenancy matrix."""
     from django.utils import timezone
 
-    from huxiao.alarms.models import Alarm, Device
+    from huxiao.alarms.models import Alarm
+    from huxiao.devices.models import Device
 
     Alarm.objects.create(unit=unit, kind="button", note=f"{unit.name} 演示报警", raised_at=timezone.now(),
                          acknowledged_at=timezone.now())

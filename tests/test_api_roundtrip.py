@@ -108,7 +108,7 @@ def window_now(cast: Cast) -> None:
     """A check-in counts only inside an arrival or dismissal window: one that spans the whole day, today."""
     from datetime import time
 
-    from huxiao.gate.models import TimetableWindow
+    from huxiao.timetable.models import TimetableWindow
 
     TimetableWindow.objects.create(unit=cast.unit_a, kind="arrival", weekdays="1234567", start=time(0, 0),
                                    end=time(23, 59, 59))
@@ -118,7 +118,7 @@ def dismissal_window(cast: Cast) -> None:
     """A second window of the unit: a copy of a rota row is for another window (one row per window)."""
     from datetime import time
 
-    from huxiao.gate.models import TimetableWindow
+    from huxiao.timetable.models import TimetableWindow
 
     TimetableWindow.objects.create(unit=cast.unit_a, kind="dismissal", weekdays="12345", start=time(16, 0),
                                    end=time(17, 0))
@@ -207,8 +207,8 @@ BUILDERS: dict[tuple[str, str], Builder] = {
                                             changed(to_guard=lambda body, cast: second_guard(cast))),
     # alarms, devices, emergency
     ("post", "/api/v1/alarms/"): Builder("guard", detail("alarms", first("alarms.Alarm", unit=unit_a))),
-    ("post", "/api/v1/devices/"): Builder("unit_admin", detail("devices", first("alarms.Device", unit=unit_a))),
-    ("patch", "/api/v1/devices/{id}/"): Builder("unit_admin", detail("devices", first("alarms.Device", unit=unit_a))),
+    ("post", "/api/v1/devices/"): Builder("unit_admin", detail("devices", first("devices.Device", unit=unit_a))),
+    ("patch", "/api/v1/devices/{id}/"): Builder("unit_admin", detail("devices", first("devices.Device", unit=unit_a))),
     ("post", "/api/v1/plans/"): Builder("unit_admin", detail("plans", first("emergency.Plan", unit=unit_a))),
     ("post", "/api/v1/drills/"): Builder("unit_admin", detail("drills", first("emergency.Drill", unit=unit_a))),
 }

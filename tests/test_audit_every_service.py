@@ -33,11 +33,13 @@ from django.utils import timezone
 
 import huxiao
 from huxiao.alarms import services as alarms
-from huxiao.alarms.models import Alarm, Device
+from huxiao.alarms.models import Alarm
 from huxiao.compliance import services as compliance
 from huxiao.compliance.models import RuleParameter
 from huxiao.core import services as core
 from huxiao.core.models import User
+from huxiao.devices import services as devices
+from huxiao.devices.models import Device
 from huxiao.emergency import services as emergency
 from huxiao.force import models as force_models
 from huxiao.force import services as force
@@ -46,14 +48,14 @@ from huxiao.gate.models import (
     Child,
     Delegation,
     DismissalClosed,
-    Holiday,
     PatrolRound,
     PickupPerson,
     SchoolClass,
-    TimetableWindow,
     Visit,
 )
-from huxiao.gate.services import duty, pickup, timetable, visits
+from huxiao.gate.services import duty, pickup, visits
+from huxiao.timetable import services as timetable
+from huxiao.timetable.models import Holiday, TimetableWindow
 from tests.factories import PASSWORD, Cast, UserFactory, WindowFactory, resident_id, years_ago
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -101,7 +103,7 @@ def today() -> date:
 
 def only_window(cast: Cast, kind: str, start: time, end: time) -> TimetableWindow:
     """Unit A's only window, every day of the week, today no holiday: the scenario works whatever the day."""
-    from huxiao.gate.selectors import forget_windows
+    from huxiao.timetable.selectors import forget_windows
 
     TimetableWindow.objects.filter(unit=cast.unit_a).delete()
     Holiday.objects.filter(unit=cast.unit_a, date=today()).delete()
@@ -201,21 +203,21 @@ def _alarm_escalate(cast: Cast) -> Call:
 
 def _device_add(cast: Cast) -> Call:
     unit_admin = cast.users["unit_admin"]
-    return Call(unit_admin, lambda: alarms.device_add(actor=unit_admin, unit=cast.unit_a, kind="camera",
+    return Call(unit_admin, lambda: devices.device_add(actor=unit_admin, unit=cast.unit_a, kind="camera",
                                                       location="canteen", label="食堂摄像机",
                                                       installed_on=today())[0])
 
 
 def _device_update(cast: Cast) -> Call:
     police, device = cast.users["police"], device_a(cast)
-    return Call(police, lambda: alarms.device_update(actor=police, device=device, status="faulty"))
+    return Call(police, lambda: devices.device_update(actor=police, device=device, status="faulty"))
 
 
 def _device_token_rotate(cast: Cast) -> Call:
     unit_admin, device = cast.users["unit_admin"], device_a(cast)
 
     def run() -> Device:
-        alarms.device_token_rotate(actor=unit_admin, device=device)
+        devices.device_token_rotate(actor=unit_admin, device=device)
         return device
 
     return Call(unit_admin, run)
@@ -235,13 +237,27 @@ def _device_event(cast: Cast) -> Call:
     return Call(None, run)
 
 
+def _device_heard(cast: Cast) -> Call:
+    """The device's part of any event it sends: back from offline is a change, audited."""
+    device = device_a(cast)
+    Device.objects.filter(pk=device.pk).update(last_seen_at=timezone.now() - timedelta(hours=1),
+                                               offline_since=timezone.now() - timedelta(minutes=50))
+    device.refresh_from_db()
+
+    def run() -> Device:
+        devices.device_heard(device=device, at=timezone.now())
+        return device
+
+    return Call(None, run)
+
+
 def _devices_offline_check(cast: Cast) -> Call:
     """The minute job: unit A's camera has been silent for an hour."""
     device = device_a(cast)
     Device.objects.filter(pk=device.pk).update(last_seen_at=timezone.now() - timedelta(hours=1))
 
     def run() -> Device:
-        assert alarms.devices_offline_check() == 1
+        assert devices.devices_offline_check() == 1
         return device
 
     return Call(None, run)
@@ -571,7 +587,7 @@ SCENARIOS: dict[str, Callable[[Cast], Call]] = {
     "alarm_raise": _alarm_raise, "alarm_step": _alarm_step, "incident_describe": _incident_describe,
     "alarm_escalate": _alarm_escalate, "device_add": _device_add, "device_update": _device_update,
     "device_token_rotate": _device_token_rotate, "device_event": _device_event,
-    "devices_offline_check": _devices_offline_check,
+    "devices_offline_check": _devices_offline_check, "device_heard": _device_heard,
     "parameters_update": _parameters_update, "plan_add": _plan_add, "drill_record": _drill_record,
     "police_assign": _police_assign, "police_assignment_end": _police_assignment_end, "lvp_appoint": _lvp_appoint,
     "lecture_record": _lecture_record, "guard_create": _guard_create, "guard_update": _guard_update,

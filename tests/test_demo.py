@@ -46,20 +46,70 @@ def rows_of(units: list[Unit], *, before_day: object) -> dict[str, int]:
     return counts
 
 
+def check_accounts_and_people(first: dict[str, int]) -> None:
+    """The demo's sub-district, its accounts and the people a guard or an officer would check."""
+    from huxiao.demo import data
+    from huxiao.force.models import Guard
+    from huxiao.gate.models import PickupPerson
+
+    assert Unit.objects.filter(kind="kindergarten").count() >= 10
+    assert Unit.objects.exclude(kind="kindergarten").count() >= 8
+    for username in ["admin", "governance", "education", "supervisor", "police", "K01-admin", "K01-guard"]:
+        assert User.objects.get(username=username).check_password(PASSWORD)
+    # The ID's 17th digit is odd for a man and even for a woman (GB 11643); a father bears the child's
+    # surname, a mother or a grandmother on the father's side her own.
+    women = set(data.GUARD_NAMES[40:])
+    demo_units = [u.code for u in data.UNITS]
+    persons = list(PickupPerson.objects.filter(unit__code__in=demo_units).select_related("child"))
+    assert persons
+    for person in persons:
+        woman = person.relation in {"母亲", "奶奶"}
+        assert int(person.id_number[16]) % 2 == (0 if woman else 1), (person.name, person.relation)
+        assert (person.name[0] == person.child.name[0]) == (person.relation == "父亲"), (person.name, person.child.name)
+    for guard in Guard.objects.filter(unit__code__in=demo_units):
+        assert int(guard.id_number[16]) % 2 == (0 if guard.name in women else 1), guard.name
+
+
+def check_each_rule_broken_once() -> None:
+    """F-DEMO (API.md): at least one unit breaks each rule of the security force; most pass everything."""
+    from huxiao.compliance import engine
+    from huxiao.compliance.models import Result, Snapshot
+    from huxiao.demo.force import BREAKS
+    from huxiao.force.models import CheckIn
+
+    results = list(Result.objects.values_list("unit__code", "rule", "status"))
+    failing = {(code, rule) for code, rule, status in results if status == "fail"}
+    for code, rule in BREAKS.items():
+        if rule.endswith(".warn"):
+            assert (code, rule.removesuffix(".warn"), "warn") in set(results), code
+        else:
+            assert (code, rule) in failing, (code, rule)
+    for code in engine.rules():
+        assert any(rule == code for _unit, rule in failing), f"no demo unit fails {code}"
+    clean = {code for code, *_ in results} - {code for code, _rule in failing}
+    assert len(clean) >= 10, f"only {len(clean)} units pass every rule"
+    # The trend has a month of history; the check-ins reach today.
+    assert Snapshot.objects.filter(rule="*", subdistrict__code="SD01").count() == 30
+    assert CheckIn.objects.filter(role="police").count() > 500
+
+
 @pytest.mark.django_db
-def test_a_second_build_changes_nothing_and_leaves_hand_made_units_alone() -> None:
+def test_the_demo_builds_once_and_a_second_build_changes_nothing() -> None:
+    """The demo is built once per run of the suite (issue #12): its checks share this build."""
     from huxiao.demo import data
     from huxiao.demo.build import build_demo
     from huxiao.force.models import Guard
 
-    # Given the demo, built once,
+    # Given the demo, built once, with its accounts, people and broken rules,
     first = build_demo(password=PASSWORD)
+    check_accounts_and_people(first)
+    check_each_rule_broken_once()
     today = timezone.localdate()
     root = Organisation.objects.get(code=data.SUBDISTRICT.code)
     demo = list(Unit.objects.filter(code__in=[u.code for u in data.UNITS]))
     orgs = Organisation.objects.filter(subdistrict=root).count()
     before = rows_of(demo, before_day=today)
-    assert before["force.Guard"] and before["gate.Child"] and before["alarms.Device"] and before["core.User"]
+    assert before["force.Guard"] and before["gate.Child"] and before["devices.Device"] and before["core.User"]
     # and then a kindergarten the admin adds through the API, with a code of their own,
     community = Organisation.objects.get(code=data.COMMUNITIES[0].code)
     response = api_as(User.objects.get(username="admin")).post("/api/v1/units/", {

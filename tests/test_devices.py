@@ -10,10 +10,11 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from huxiao.alarms import services
-from huxiao.alarms.models import Alarm, Device, DeviceEvent
+from huxiao.alarms.models import Alarm, DeviceEvent
 from huxiao.compliance.engine import refresh_unit
 from huxiao.compliance.models import Result
+from huxiao.devices import services as device_services
+from huxiao.devices.models import Device
 from huxiao.notify.models import Notification
 from tests.conftest import Cast, api_as
 
@@ -105,8 +106,8 @@ def test_a_silent_device_goes_offline_once_is_alerted_and_comes_back(cast: Cast)
     data, token = add_device(cast)
     device = Device.objects.get(pk=data["id"])
     Device.objects.filter(pk=device.pk).update(last_seen_at=timezone.now() - timedelta(seconds=200))
-    assert services.devices_offline_check() == 1
-    assert services.devices_offline_check() == 0  # told once
+    assert device_services.devices_offline_check() == 1
+    assert device_services.devices_offline_check() == 0  # told once
     assert Device.objects.get(pk=device.pk).offline_since is not None
     assert Notification.objects.filter(kind="device.offline", unit=cast.unit_a).exists()
     refresh_unit(cast.unit_a.pk)

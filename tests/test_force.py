@@ -204,7 +204,7 @@ def test_visibility_counts_windows_with_police_and_skips_holidays_and_open_windo
     police = cast.users["police"]
     for day, hh in ((monday, 7), (monday, 16), (monday + timedelta(days=1), 7), (monday + timedelta(days=2), 16)):
         services.checkin_record(actor=police, unit=unit, at=at(day, hh, 45))
-    from huxiao.gate.models import Holiday
+    from huxiao.timetable.models import Holiday
 
     Holiday.objects.create(unit=unit, date=monday + timedelta(days=3), name="假日")
     friday_noon = at(monday + timedelta(days=4), 12, 0)

@@ -373,8 +373,8 @@ def test_a_card_scanned_before_the_page_script_is_ready_is_still_looked_up(cast:
 
 def _dismissal(cast: Cast, open_: bool) -> None:
     """A dismissal window open now at unit A (or none), whatever the hour the suite runs at."""
-    from huxiao.gate.models import TimetableWindow
-    from huxiao.gate.selectors import forget_windows
+    from huxiao.timetable.models import TimetableWindow
+    from huxiao.timetable.selectors import forget_windows
 
     TimetableWindow.objects.filter(unit=cast.unit_a).delete()
     if open_:
@@ -474,8 +474,8 @@ def test_a_release_outside_dismissal_asks_first_and_is_recorded_as_early(cast: C
 
 def test_the_guard_checks_in_from_the_gate_screen_in_one_tap(cast: Cast) -> None:
     from huxiao.force.models import CheckIn
-    from huxiao.gate.models import TimetableWindow
-    from huxiao.gate.selectors import forget_windows
+    from huxiao.timetable.models import TimetableWindow
+    from huxiao.timetable.selectors import forget_windows
     from tests.test_force import page_for
 
     TimetableWindow.objects.filter(unit=cast.unit_a).delete()

@@ -13,7 +13,9 @@ from django.core.exceptions import PermissionDenied
 
 import huxiao
 from huxiao.alarms import services as alarms
-from huxiao.alarms.models import Alarm, Device
+from huxiao.alarms.models import Alarm
+from huxiao.devices import services as devices
+from huxiao.devices.models import Device
 from tests.conftest import Cast
 
 SRC = Path(huxiao.__file__).parent
@@ -95,19 +97,19 @@ def test_a_manager_outside_the_units_scope_cannot_manage_its_devices(cast: Cast,
     unit = getattr(cast, where)
     actor = cast.users[who]
     with pytest.raises(PermissionDenied):
-        alarms.device_add(actor=actor, unit=unit, **device_fields())
-    device, _token = alarms.device_add(actor=cast.users["admin" if where != "unit_far" else "admin_far"], unit=unit,
+        devices.device_add(actor=actor, unit=unit, **device_fields())
+    device, _token = devices.device_add(actor=cast.users["admin" if where != "unit_far" else "admin_far"], unit=unit,
                                        **device_fields())
     with pytest.raises(PermissionDenied):
-        alarms.device_update(actor=actor, device=device, label="moved")
+        devices.device_update(actor=actor, device=device, label="moved")
     with pytest.raises(PermissionDenied):
-        alarms.device_token_rotate(actor=actor, device=device)
+        devices.device_token_rotate(actor=actor, device=device)
     assert Device.objects.get(pk=device.pk).label == ""
 
 
 @pytest.mark.django_db
 def test_the_police_of_the_units_station_and_its_sub_district_admin_still_manage_devices(cast: Cast) -> None:
-    device, _token = alarms.device_add(actor=cast.users["police"], unit=cast.unit_a, **device_fields())
-    alarms.device_update(actor=cast.users["admin"], device=device, label="east gate")
-    alarms.device_token_rotate(actor=cast.users["unit_admin"], device=device)
+    device, _token = devices.device_add(actor=cast.users["police"], unit=cast.unit_a, **device_fields())
+    devices.device_update(actor=cast.users["admin"], device=device, label="east gate")
+    devices.device_token_rotate(actor=cast.users["unit_admin"], device=device)
     assert Device.objects.get(pk=device.pk).label == "east gate"

@@ -21,8 +21,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
-from huxiao.alarms.models import Alarm, Device
+from huxiao.alarms.models import Alarm
 from huxiao.core.models import Organisation, Unit, User
+from huxiao.devices.models import Device
 from huxiao.emergency.models import Drill, Plan
 from huxiao.force import models as force
 from huxiao.gate import models as gate
@@ -125,7 +126,7 @@ BUILDERS: dict[str, Callable[[Cast, Unit], models.Model]] = {
     "gate.delegation": _first(gate.Delegation),
     "notify.notification": _first(Notification, unit=lambda unit: unit),
     "alarms.alarm": _first(Alarm),
-    "alarms.device": _first(Device),
+    "devices.device": _first(Device),
     "emergency.plan": _first(Plan),
     "emergency.drill": _first(Drill),
     "gate.checkpoint": _first(gate.Checkpoint),

@@ -10,7 +10,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from huxiao.core.models import Unit
-from huxiao.gate.selectors import gate_mode
+from huxiao.timetable.selectors import gate_mode
 from tests.factories import Cast, UnitFactory
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -209,33 +209,3 @@ def test_the_audit_log_believes_x_forwarded_for_only_from_our_own_proxies(
     assert entry.remote_addr == "10.9.9.9"
 
 
-@pytest.mark.django_db
-def test_demo_builds_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    from huxiao.core.models import Organisation, User
-    from huxiao.demo.build import build_demo
-
-    first = build_demo(password="Demo-Password-1")
-    counts = (Organisation.objects.count(), User.objects.count(), Unit.objects.count())
-    second = build_demo(password="Demo-Password-1")
-    assert first == second and counts == (Organisation.objects.count(), User.objects.count(), Unit.objects.count())
-    assert Unit.objects.filter(kind="kindergarten").count() >= 10
-    assert Unit.objects.exclude(kind="kindergarten").count() >= 8
-    for username in ["admin", "governance", "education", "supervisor", "police", "K01-admin", "K01-guard"]:
-        assert User.objects.get(username=username).check_password("Demo-Password-1")
-
-    # People a guard or an officer would check: the ID's 17th digit is odd for a man and even for a woman
-    # (GB 11643); a father bears the child's surname, a mother or a grandmother on the father's side her own.
-    from huxiao.demo import data
-    from huxiao.force.models import Guard
-    from huxiao.gate.models import PickupPerson
-
-    women = set(data.GUARD_NAMES[40:])
-    demo_units = [u.code for u in data.UNITS]
-    persons = list(PickupPerson.objects.filter(unit__code__in=demo_units).select_related("child"))
-    assert persons
-    for person in persons:
-        woman = person.relation in {"母亲", "奶奶"}
-        assert int(person.id_number[16]) % 2 == (0 if woman else 1), (person.name, person.relation)
-        assert (person.name[0] == person.child.name[0]) == (person.relation == "父亲"), (person.name, person.child.name)
-    for guard in Guard.objects.filter(unit__code__in=demo_units):
-        assert int(guard.id_number[16]) % 2 == (0 if guard.name in women else 1), guard.name

@@ -95,12 +95,16 @@ INSTALLED_APPS = [
     "csp",
     "huey.contrib.djhuey",
     "huxiao.core",
+    "huxiao.timetable",
     "huxiao.gate",
     "huxiao.force",
     "huxiao.compliance",
     "huxiao.notify",
+    "huxiao.devices",
     "huxiao.alarms",
     "huxiao.emergency",
+    "huxiao.dashboard",
+    "huxiao.demo",
 ]
 
 MIDDLEWARE = [

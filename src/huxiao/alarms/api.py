@@ -1,4 +1,4 @@
-"""F-TECH API (API.md): ``/api/v1/devices/``, ``/api/v1/device-events/`` (device token),
+"""F-TECH API (API.md): ``/api/v1/device-events/`` (device token),
 ``/api/v1/alarms/`` (GET, POST), ``/api/v1/alarms/{id}/acknowledge/`` and the other response steps. The
 live stream is ``alarms.stream``."""
 
@@ -6,17 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import authentication, exceptions, permissions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from huxiao.alarms import services
-from huxiao.alarms.models import Alarm, Device, DeviceEventType
+from huxiao.alarms.models import Alarm, DeviceEventType
 from huxiao.core.api import (
     ScopedModelViewSet,
     StrictModelSerializer,
@@ -26,6 +24,8 @@ from huxiao.core.api import (
 )
 from huxiao.core.idempotency import IdempotentCreateMixin, idempotent, run_idempotent
 from huxiao.core.models import Unit
+from huxiao.devices.api import DeviceAuthentication, IsDevice
+from huxiao.devices.models import Device
 
 
 class AlarmSerializer(StrictModelSerializer):
@@ -107,72 +107,7 @@ class AlarmViewSet(IdempotentCreateMixin, ScopedModelViewSet):
         return self._step(request, "closed")
 
 
-# --- F-TECH-1 devices, F-TECH-2 device events -----------------------------------------------------------
-
-class DeviceSerializer(StrictModelSerializer):
-    unit = VisiblePrimaryKeyField(Unit)
-    online = serializers.BooleanField(read_only=True)
-    token = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Device
-        fields = ["id", "unit", "kind", "location", "label", "installed_on", "networked_on", "status",
-                  "last_test_on", "heartbeat_seconds", "last_seen_at", "offline_since", "online", "token_prefix",
-                  "token"]
-        read_only_fields = ["id", "last_seen_at", "offline_since", "online", "token_prefix", "token"]
-        create_only_fields = ["unit"]  # a device does not move to another unit
-
-    def get_token(self, obj: Device) -> str | None:
-        """The device's token is shown once, in the answer that made it: it goes into the device."""
-        return getattr(obj, "fresh_token", None)
-
-
-class DeviceViewSet(ScopedModelViewSet):
-    """F-TECH-1. POST answers the device's token once (``token``); ``/token/`` issues a new one."""
-
-    queryset = Device.objects.select_related("unit").order_by("unit_id", "location", "kind", "id")
-    serializer_class = DeviceSerializer
-    filterset_fields = ["unit", "kind", "location", "status"]
-
-    def perform_create(self, serializer: Any) -> None:
-        device, token = services.device_add(actor=actor(self.request), **serializer.validated_data)
-        device.fresh_token = token  # type: ignore[attr-defined]
-        serializer.instance = device
-
-    def perform_update(self, serializer: Any) -> None:
-        serializer.instance = services.device_update(actor=actor(self.request), device=serializer.instance,
-                                                     **serializer.validated_data)
-
-    @extend_schema(request=None, responses=DeviceSerializer)
-    @action(detail=True, methods=["post"])
-    def token(self, request: Request, pk: str) -> Response:
-        device = self.get_object()
-        device.fresh_token = services.device_token_rotate(actor=actor(request), device=device)  # type: ignore[attr-defined]
-        return Response(self.get_serializer(device).data)
-
-
-class DeviceAuthentication(authentication.BaseAuthentication):
-    """``Authorization: Device <token>`` (API.md): the request is the device's, not a person's."""
-
-    keyword = "Device"
-
-    def authenticate(self, request: Request) -> tuple[AnonymousUser, Device] | None:
-        header = authentication.get_authorization_header(request).split()
-        if not header or header[0].lower() != b"device":
-            return None
-        device = services.device_by_token(header[1].decode(errors="replace")) if len(header) == 2 else None
-        if device is None:
-            raise exceptions.AuthenticationFailed(_("Unknown or withdrawn device token."), code="invalid_device_token")
-        return AnonymousUser(), device
-
-    def authenticate_header(self, request: Request) -> str:
-        return self.keyword
-
-
-class IsDevice(permissions.BasePermission):
-    def has_permission(self, request: Request, view: Any) -> bool:
-        return isinstance(request.auth, Device)
-
+# --- F-TECH-2 device events -------------------------------------------------------------------------
 
 class DeviceEventSerializer(StrictSerializer):
     type = serializers.ChoiceField(choices=DeviceEventType.choices)

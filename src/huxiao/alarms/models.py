@@ -1,4 +1,4 @@
-"""F-TECH-1/2 devices and their events; F-TECH-3 alarms (一键报警) and their incident timeline (F-EMRG-3,
+"""F-TECH-2 device events; F-TECH-3 alarms (一键报警) and their incident timeline (F-EMRG-3,
 first part).
 
 An alarm is stored before anyone hears of it (``services.alarm_raise`` commits, then publishes on the
@@ -15,7 +15,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from huxiao.core.audit import AuditedMixin
-from huxiao.core.scoping import ScopedQuerySet
+from huxiao.core.scoping import ScopedQuerySet, unit_staff_police_subdistrict
+from huxiao.devices.models import Device, DeviceKind
 
 
 class AlarmKind(models.TextChoices):
@@ -25,16 +26,6 @@ class AlarmKind(models.TextChoices):
     VIOLENCE = "violence", _("Violent attack")
     FIRE = "fire", _("Fire")
     OTHER = "other", _("Other")
-
-
-def staff_police_subdistrict(user: Any) -> Q:
-    """The unit's staff (not its parents or bus attendants), its police station, its sub-district."""
-    from huxiao.core.models import Role
-    from huxiao.core.scoping import NOTHING, unit_scope
-
-    if user is not None and getattr(user, "role", None) in {Role.GUARDIAN, Role.BUS_ATTENDANT, Role.PATROL}:
-        return NOTHING
-    return unit_scope(user)
 
 
 class Severity(models.TextChoices):
@@ -56,7 +47,7 @@ class Alarm(AuditedMixin, models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
     raised_by = models.ForeignKey("core.User", verbose_name=_("raised by"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+")
-    device = models.ForeignKey("alarms.Device", verbose_name=_("device"), null=True, blank=True,
+    device = models.ForeignKey("devices.Device", verbose_name=_("device"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+")
     raised_at = models.DateTimeField(_("raised at"), db_index=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
@@ -99,7 +90,7 @@ class Alarm(AuditedMixin, models.Model):
 
     @classmethod
     def scope_filter(cls, user: Any) -> Q:
-        return staff_police_subdistrict(user)
+        return unit_staff_police_subdistrict(user)
 
     @property
     def step(self) -> str:
@@ -123,76 +114,11 @@ class Alarm(AuditedMixin, models.Model):
         return str(STEP_LABELS[self.step])
 
 
-# --- F-TECH-1 devices, F-TECH-2 device events ------------------------------------------------------------
-
-class DeviceKind(models.TextChoices):
-    CAMERA = "camera", _("Camera")
-    INTRUSION_ALARM = "intrusion_alarm", _("Intrusion alarm")
-    ALARM_BUTTON = "alarm_button", _("One-click alarm button")
-    PERIMETER_ALARM = "perimeter_alarm", _("Perimeter alarm")
-    ACCESS_CONTROL = "access_control", _("Access control")
-
-
-class DeviceLocation(models.TextChoices):
-    GATE = "gate", _("Gate")
-    PERIMETER_WALL = "perimeter_wall", _("Perimeter wall")
-    DORMITORY = "dormitory", _("Dormitory")
-    CANTEEN = "canteen", _("Canteen")
-    OTHER = "other", _("Other")
-
-
-class DeviceStatus(models.TextChoices):
-    WORKING = "working", _("Working")
-    FAULTY = "faulty", _("Faulty")
-    REMOVED = "removed", _("Removed")
-
+# --- F-TECH-2 device events ------------------------------------------------------------------------
 
 # What a device's alarm event opens.
 ALARM_KIND_OF_DEVICE = {DeviceKind.ALARM_BUTTON: AlarmKind.BUTTON, DeviceKind.INTRUSION_ALARM: AlarmKind.INTRUSION,
                         DeviceKind.PERIMETER_ALARM: AlarmKind.PERIMETER}
-
-
-class Device(AuditedMixin, models.Model):
-    unit = models.ForeignKey("core.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="devices")
-    kind = models.CharField(_("kind"), max_length=20, choices=DeviceKind.choices)
-    location = models.CharField(_("location"), max_length=20, choices=DeviceLocation.choices)
-    label = models.CharField(_("label"), max_length=100, blank=True)
-    installed_on = models.DateField(_("installed on"))
-    networked_on = models.DateField(_("networked to the police on"), null=True, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=DeviceStatus.choices, default=DeviceStatus.WORKING)
-    last_test_on = models.DateField(_("last tested on"), null=True, blank=True)
-    heartbeat_seconds = models.PositiveIntegerField(_("heartbeat interval (s)"), default=300)
-    last_seen_at = models.DateTimeField(_("last heard from"), null=True, blank=True)
-    offline_since = models.DateTimeField(_("offline since"), null=True, blank=True)
-    # ``Authorization: Device <token>``: only a SHA-256 of the token is stored.
-    token_digest = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
-    token_prefix = models.CharField(max_length=8, blank=True, editable=False)
-
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
-    audit_exclude_fields = ("last_seen_at", "token_digest")  # heartbeats are not changes anyone made
-
-    class Meta:
-        verbose_name = _("device")
-        verbose_name_plural = _("devices")
-        ordering = ["unit_id", "location", "kind", "id"]
-        indexes = [models.Index(fields=["unit", "kind"], name="device_unit_kind")]
-        constraints = [
-            models.CheckConstraint(condition=Q(kind__in=DeviceKind.values), name="device_kind_valid"),
-            models.CheckConstraint(condition=Q(location__in=DeviceLocation.values), name="device_location_valid"),
-            models.CheckConstraint(condition=Q(status__in=DeviceStatus.values), name="device_status_valid"),
-            models.CheckConstraint(condition=Q(heartbeat_seconds__gte=10), name="device_heartbeat_min"),
-        ]
-
-    def __str__(self) -> str:
-        return self.label or f"{self.get_kind_display()} · {self.get_location_display()}"
-
-    @classmethod
-    def scope_filter(cls, user: Any) -> Q:
-        return staff_police_subdistrict(user)
-
-    @property
-    def online(self) -> bool:
-        return self.last_seen_at is not None and self.offline_since is None
 
 
 class DeviceEventType(models.TextChoices):

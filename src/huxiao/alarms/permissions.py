@@ -1,5 +1,5 @@
-"""Who may raise, answer and describe an alarm, and manage a unit's devices (django-rules). Scope decides
-what is seen; these decide what may be done with it. The object is the alarm's (or device's) unit."""
+"""Who may raise, answer and describe an alarm (django-rules). Scope decides
+what is seen; these decide what may be done with it. The object is the alarm's unit."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from typing import Any
 import rules
 
 from huxiao.core.models import SUBDISTRICT_WIDE_ROLES, Role
-from huxiao.core.permissions import admin_of_its_subdistrict, is_unit_admin_of
-from huxiao.force.permissions import is_police_covering
+from huxiao.core.permissions import is_police_covering, is_unit_admin_of
 
 RAISERS = {Role.UNIT_ADMIN, Role.GUARD, Role.TEACHER}
 
@@ -34,4 +33,3 @@ rules.add_perm("alarms.raise_alarm", raises_at)
 rules.add_perm("alarms.acknowledge_alarm", responders | is_unit_admin_of)
 rules.add_perm("alarms.advance_alarm", responders)  # dispatched, on scene, controlled, closed
 rules.add_perm("alarms.describe_incident", responders | is_unit_admin_of)
-rules.add_perm("alarms.manage_device", is_unit_admin_of | is_police_covering | admin_of_its_subdistrict)

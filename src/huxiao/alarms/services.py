@@ -19,17 +19,16 @@ from huxiao.alarms.models import (
     STEPS,
     Alarm,
     AlarmKind,
-    Device,
     DeviceEvent,
     DeviceEventType,
-    DeviceStatus,
 )
-from huxiao.compliance.engine import refresh_unit
 from huxiao.core.audit import update_where
 from huxiao.core.bus import bus
 from huxiao.core.errors import Conflict
 from huxiao.core.models import Role, Unit, User
 from huxiao.core.permissions import require
+from huxiao.devices.models import Device
+from huxiao.devices.services import device_heard
 from huxiao.notify.models import Level
 from huxiao.notify.services import notifications_resolve, notify, recipients
 
@@ -160,63 +159,11 @@ def alarm_escalate(alarm_id: int) -> bool:
     return True
 
 
-# --- F-TECH-1 devices, F-TECH-2 device events -----------------------------------------------------------
+# --- F-TECH-2 device events -------------------------------------------------------------------------
 
 # A device's clock may differ from ours by this much; an event further off is refused (a replay, or a
 # device that has lost the time).
 EVENT_SKEW_SECONDS = 600
-# Offline after one missed heartbeat, with this grace for a late one.
-OFFLINE_GRACE = 1.5
-
-
-def _new_token(device: Device) -> str:
-    import hashlib
-    import secrets
-
-    token = "hxd_" + secrets.token_urlsafe(32)
-    device.token_digest = hashlib.sha256(token.encode()).hexdigest()
-    device.token_prefix = token[:8]
-    return token
-
-
-@transaction.atomic
-def device_add(*, actor: User, unit: Unit, **fields: Any) -> tuple[Device, str]:
-    """A device and its token (shown once: it goes into the device's configuration)."""
-    require(actor, "alarms.manage_device", unit)
-    device = Device(unit=unit, **fields)
-    token = _new_token(device)
-    device.full_clean()
-    device.save()
-    refresh_unit(unit.pk)
-    return device, token
-
-
-@transaction.atomic
-def device_update(*, actor: User, device: Device, **fields: Any) -> Device:
-    require(actor, "alarms.manage_device", device.unit)
-    for name, value in fields.items():
-        setattr(device, name, value)
-    device.full_clean()
-    device.save()
-    refresh_unit(device.unit_id)
-    return device
-
-
-@transaction.atomic
-def device_token_rotate(*, actor: User, device: Device) -> str:
-    require(actor, "alarms.manage_device", device.unit)
-    token = _new_token(device)
-    device.save(update_fields=["token_digest", "token_prefix"])
-    return token
-
-
-def device_by_token(token: str) -> Device | None:
-    import hashlib
-
-    if not token.startswith("hxd_") or len(token) > 100:
-        return None
-    return (Device.objects.select_related("unit").exclude(status=DeviceStatus.REMOVED)
-            .filter(token_digest=hashlib.sha256(token.encode()).hexdigest()).first())
 
 
 def device_event(*, device: Device, type_: str, at: datetime) -> DeviceEvent:
@@ -231,11 +178,7 @@ def device_event(*, device: Device, type_: str, at: datetime) -> DeviceEvent:
     try:
         with transaction.atomic():
             event = DeviceEvent.objects.create(device=device, type=type_, at=at)
-            if device.offline_since is not None:  # back online: a state change (audited); its unit's verdict too
-                update_where(device, last_seen_at=now, offline_since=None)
-                refresh_unit(device.unit_id)
-            else:  # a heartbeat is not a change anyone made: not audited (``audit_exclude_fields``)
-                Device.objects.filter(pk=device.pk).update(last_seen_at=now)
+            device_heard(device=device, at=now)
             if type_ == DeviceEventType.ALARM:
                 kind = ALARM_KIND_OF_DEVICE.get(device.kind, AlarmKind.OTHER)  # type: ignore[call-overload]
                 event.alarm = _open(unit=device.unit, kind=kind, note=str(device), device=device)
@@ -243,38 +186,3 @@ def device_event(*, device: Device, type_: str, at: datetime) -> DeviceEvent:
     except IntegrityError:
         raise Conflict(_("This event was already received."), code="replayed_event") from None
     return event
-
-
-def _tell_offline(users: list[User], unit: Unit, device: str, since: str) -> None:
-    unit_name = unit.name
-    notify(users=users, kind="device.offline", level=Level.WARNING, unit=unit,
-           url=reverse("unit-detail", args=[unit.pk]),
-           title=lambda: _("Device offline at %(unit)s") % {"unit": unit_name},
-           body=lambda: _("%(device)s has sent nothing since %(time)s.") % {"device": device, "time": since})
-
-
-def devices_offline_check(*, now: datetime | None = None) -> int:
-    """Mark devices silent for longer than their heartbeat interval (with grace) offline, and tell their
-    unit admin and police station once. Runs every minute."""
-    from datetime import timedelta
-
-
-    now = now or timezone.now()
-    # The least a device may be silent is 10 s × the grace; the rest is per device, checked here.
-    candidates = (Device.objects.filter(status=DeviceStatus.WORKING, offline_since__isnull=True,
-                                        last_seen_at__lt=now - timedelta(seconds=10 * OFFLINE_GRACE))
-                  .select_related("unit"))
-    silent = [d for d in candidates
-              if d.last_seen_at is not None
-              and (now - d.last_seen_at).total_seconds() > d.heartbeat_seconds * OFFLINE_GRACE]
-    marked = 0
-    for device in silent:
-        with transaction.atomic():
-            if not update_where(device, where=Q(offline_since__isnull=True), offline_since=now):
-                continue
-            marked += 1
-            unit = device.unit
-            refresh_unit(unit.pk)
-            since = timezone.localtime(device.last_seen_at).strftime("%H:%M")
-            _tell_offline(recipients(unit), unit, str(device), since)
-    return marked

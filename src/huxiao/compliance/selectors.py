@@ -30,7 +30,7 @@ class MatrixFilters:
         kind = params.get("kind", "")
         status = params.get("status", "")
         code = params.get("rule", "")
-        from huxiao.core.views import id_param
+        from huxiao.core.validators import id_param
 
         return cls(
             community=id_param(community),

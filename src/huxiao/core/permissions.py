@@ -31,6 +31,13 @@ def is_unit_admin_of(user: Any, unit: Any) -> bool:
 
 
 @rules.predicate
+def is_police_covering(user: Any, unit: Any) -> bool:
+    """A police officer of the station that covers the unit."""
+    return bool(user.is_authenticated and user.role == Role.POLICE and unit is not None
+                and unit.police_station_id == user.organisation_id)
+
+
+@rules.predicate
 def admin_of_its_subdistrict(user: Any, obj: Any) -> bool:
     return bool(is_subdistrict_admin(user) and obj is not None
                 and getattr(obj, "subdistrict_id", None) == user.organisation.subdistrict_id)
@@ -38,7 +45,6 @@ def admin_of_its_subdistrict(user: Any, obj: Any) -> bool:
 
 rules.add_perm("core.add_unit", is_subdistrict_admin)
 rules.add_perm("core.change_unit", admin_of_its_subdistrict | is_unit_admin_of)
-rules.add_perm("core.change_timetable", admin_of_its_subdistrict | is_unit_admin_of)
 rules.add_perm("core.view_audit", is_subdistrict_admin)
 
 

@@ -19,7 +19,7 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
 
 
 class DeviceAuthenticationScheme(OpenApiAuthenticationExtension):
-    target_class = "huxiao.alarms.api.DeviceAuthentication"
+    target_class = "huxiao.devices.api.DeviceAuthentication"
     name = "deviceAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:

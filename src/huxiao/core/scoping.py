@@ -46,6 +46,16 @@ def unit_scope(user: Any, path: str = "unit") -> Q:
     return NOTHING
 
 
+def unit_staff_police_subdistrict(user: Any, path: str = "unit") -> Q:
+    """``unit_scope`` without the unit's parents, bus attendants and patrols: the unit's staff, its police
+    station, its sub-district (devices, alarms, plans and drills)."""
+    from huxiao.core.models import Role
+
+    if user is not None and getattr(user, "role", None) in {Role.GUARDIAN, Role.BUS_ATTENDANT, Role.PATROL}:
+        return NOTHING
+    return unit_scope(user, path)
+
+
 def unit_matcher(user: Any) -> Callable[[dict[str, Any]], bool]:
     """The same rule as ``unit_scope``, for an event that is not a row: ``match({"unit", "subdistrict",
     "police_station", "community"})`` says whether ``user`` may see what happened at that unit (the live

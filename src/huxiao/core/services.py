@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from huxiao.core.models import ROLE_ORG_TYPES, Organisation, OrgType, Role, Unit, User
+from huxiao.core.signals import unit_changed
 
 UNIT_FIELDS = {
     "code", "name", "name_en", "kind", "pupils", "boarding", "address", "lat", "lng", "boundary",
@@ -84,10 +85,9 @@ def unit_update(*, actor: User, unit: Unit, **data: Any) -> Unit:
 
 
 def _refresh_compliance(unit: Unit) -> None:
-    """A new unit shows in the matrix at once; pupils and kind change what the rules require."""
-    from huxiao.compliance.engine import refresh_unit
-
-    refresh_unit(unit.pk)
+    """A new unit shows in the matrix at once; pupils and kind change what the rules require
+    (``compliance`` listens, in this transaction)."""
+    unit_changed.send(sender=Unit, unit_id=unit.pk)
 
 
 @transaction.atomic

@@ -112,3 +112,13 @@ def too_long(model: type[Model], **values: str) -> dict[str, list[str]]:
             except ValidationError as exc:
                 errors[name] = exc.messages
     return errors
+
+
+def id_param(value: object) -> int | None:
+    """An id from the query string: ``None`` when absent or not a number; an id beyond what the database
+    stores matches nothing (0), as Django does on PostgreSQL, instead of overflowing SQLite."""
+    text = str(value or "").strip()
+    if not text.isdigit():
+        return None
+    number = int(text)
+    return number if number <= 2**63 - 1 else 0

@@ -1,4 +1,4 @@
-"""Pages of the core: home, units, the audit viewer. Base classes scope every page by the user."""
+"""Pages of the core: the units list and form, the audit viewer. Base classes scope every page by the user."""
 
 from __future__ import annotations
 
@@ -10,19 +10,20 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import DetailView, ListView, TemplateView
+from django.views.generic import ListView
 
 from huxiao.core import services
 from huxiao.core.audit_display import audit_rows
 from huxiao.core.endpoints import audit_visible_to
 from huxiao.core.models import Organisation, OrgType, Unit, UnitKind
+from huxiao.core.validators import id_param
 
 
 def add_errors(form: Any, exc: ValidationError) -> None:
@@ -34,16 +35,6 @@ def add_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def id_param(value: object) -> int | None:
-    """An id from the query string: ``None`` when absent or not a number; an id beyond what the database
-    stores matches nothing (0), as Django does on PostgreSQL, instead of overflowing SQLite."""
-    text = str(value or "").strip()
-    if not text.isdigit():
-        return None
-    number = int(text)
-    return number if number <= 2**63 - 1 else 0
-
-
 class ScopedMixin(LoginRequiredMixin):
     """``get_queryset`` is ``visible_to(user)``: outside the scope is 404, like missing."""
 
@@ -52,36 +43,6 @@ class ScopedMixin(LoginRequiredMixin):
 
     def get_queryset(self) -> Any:
         return self.model.objects.visible_to(self.request.user)
-
-
-class HomeView(LoginRequiredMixin, TemplateView):
-    template_name = "core/home.html"
-
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        # A guard's day is the gate: that is their home.
-        if getattr(request.user, "role", "") == "guard":
-            return redirect("gate-home")
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        units = Unit.objects.visible_to(self.request.user)
-        context["unit_counts"] = units.aggregate(
-            total=Count("pk"),
-            kindergartens=Count("pk", filter=Q(kind=UnitKind.KINDERGARTEN)),
-            schools=Count("pk", filter=~Q(kind=UnitKind.KINDERGARTEN)),
-            pupils=Sum("pupils"),
-            boarding=Count("pk", filter=Q(boarding=True)),
-        )
-        labels = dict(UnitKind.choices)
-        rows = [{"label": str(labels.get(r["kind"], r["kind"])), "n": r["n"]}
-                for r in units.values("kind").annotate(n=Count("pk")).order_by("kind")]
-        context["by_kind_rows"] = rows
-        context["by_kind_chart"] = {"labels": [r["label"] for r in rows], "values": [r["n"] for r in rows]}
-        from huxiao.compliance.selectors import summary
-
-        context["compliance"] = summary(self.request.user)
-        return context
 
 
 class UnitListView(ScopedMixin, ListView):  # type: ignore[type-arg]
@@ -120,27 +81,6 @@ class UnitListView(ScopedMixin, ListView):  # type: ignore[type-arg]
              "url": reverse("unit-detail", args=[u.pk])}
             for u in context["object_list"] if u.lat is not None and u.lng is not None
         ]
-        return context
-
-
-class UnitDetailView(ScopedMixin, DetailView):  # type: ignore[type-arg]
-    model = Unit
-    template_name = "core/unit_detail.html"
-
-    def get_queryset(self) -> Any:
-        return super().get_queryset().select_related("parent", "police_station")
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from huxiao.alarms.models import Device
-        from huxiao.gate.selectors import gate_mode
-
-        context = super().get_context_data(**kwargs)
-        unit = self.object
-        context["windows"] = unit.timetable_windows.all()
-        context["holidays"] = unit.holidays.all()
-        context["gate_mode"] = gate_mode(unit)
-        context["devices"] = Device.objects.visible_to(self.request.user).filter(unit=unit)
-        context["can_change"] = self.request.user.has_perm("core.change_unit", unit)
         return context
 
 

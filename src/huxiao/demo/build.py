@@ -18,7 +18,7 @@ from huxiao.demo import devices as demo_devices
 from huxiao.demo import emergency as demo_emergency
 from huxiao.demo import force as demo_force
 from huxiao.demo import gate as demo_gate
-from huxiao.gate.models import Holiday, TimetableWindow, WindowKind
+from huxiao.timetable.models import Holiday, TimetableWindow, WindowKind
 
 Progress = Callable[[str, int, int], None]
 

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from huxiao.alarms.models import Device, DeviceKind, DeviceLocation
 from huxiao.core.models import Unit
+from huxiao.devices.models import Device, DeviceKind, DeviceLocation
 
 BREAKS = {"K05": "devices.networked", "K07": "devices.coverage", "K09": "devices.deadline",
           "S02": "devices.online"}

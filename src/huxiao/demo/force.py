@@ -166,7 +166,7 @@ def top_up_checkins(units: list[Unit], police: User, guards: dict[int, User], *,
     """Police and guard check-ins at every closed arrival/dismissal window of the last eight weeks that has
     none yet: the police at every window (K06 and S03 miss the odd one, K10 two in three), the guard at
     every one."""
-    from huxiao.gate.selectors import windows_on
+    from huxiao.timetable.selectors import windows_on
 
     now = timezone.localtime(now)
     today = now.date()

@@ -9,9 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from huxiao.alarms.models import staff_police_subdistrict
 from huxiao.core.audit import AuditedMixin
-from huxiao.core.scoping import ScopedQuerySet
+from huxiao.core.scoping import ScopedQuerySet, unit_staff_police_subdistrict
 
 
 class PlanType(models.TextChoices):
@@ -51,7 +50,7 @@ class Plan(AuditedMixin, models.Model):
 
     @classmethod
     def scope_filter(cls, user: Any) -> Q:
-        return staff_police_subdistrict(user)
+        return unit_staff_police_subdistrict(user)
 
 
 class Drill(AuditedMixin, models.Model):
@@ -78,4 +77,4 @@ class Drill(AuditedMixin, models.Model):
 
     @classmethod
     def scope_filter(cls, user: Any) -> Q:
-        return staff_police_subdistrict(user)
+        return unit_staff_police_subdistrict(user)

@@ -22,7 +22,7 @@ from huxiao.force.models import (
     PoliceRoomLocation,
     StaffMember,
 )
-from huxiao.gate.models import TimetableWindow
+from huxiao.timetable.models import TimetableWindow
 
 
 class DateInput(forms.DateInput):

@@ -214,7 +214,7 @@ class EscortDuty(AuditedMixin, models.Model):
                              related_name="escort_duties")
     member = models.ForeignKey(StaffMember, verbose_name=_("member"), on_delete=models.CASCADE,
                                related_name="duties")
-    window = models.ForeignKey("gate.TimetableWindow", verbose_name=_("window"), on_delete=models.CASCADE,
+    window = models.ForeignKey("timetable.TimetableWindow", verbose_name=_("window"), on_delete=models.CASCADE,
                                related_name="+")
     weekdays = models.CharField(_("weekdays"), max_length=7, default="12345")
 
@@ -265,7 +265,7 @@ class PatrolAssignment(AuditedMixin, models.Model):
                              related_name="assignments")
     unit = models.ForeignKey("core.Unit", verbose_name=_("unit"), on_delete=models.CASCADE,
                              related_name="patrol_assignments")
-    window = models.ForeignKey("gate.TimetableWindow", verbose_name=_("window"), on_delete=models.CASCADE,
+    window = models.ForeignKey("timetable.TimetableWindow", verbose_name=_("window"), on_delete=models.CASCADE,
                                related_name="+")
     weekdays = models.CharField(_("weekdays"), max_length=7, default="12345")
 
@@ -385,7 +385,7 @@ class CheckIn(AuditedMixin, models.Model):
     person_name = models.CharField(_("name"), max_length=60)
     at = models.DateTimeField(_("at"))
     method = models.CharField(_("method"), max_length=4, choices=CheckInMethod.choices)
-    window = models.ForeignKey("gate.TimetableWindow", verbose_name=_("window"), null=True, blank=True,
+    window = models.ForeignKey("timetable.TimetableWindow", verbose_name=_("window"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="+")
     window_kind = models.CharField(_("window"), max_length=12, blank=True,
                                    choices=[("arrival", _("Arrival")), ("dismissal", _("Dismissal"))])

@@ -8,7 +8,7 @@ from typing import Any
 import rules
 
 from huxiao.core.models import Role
-from huxiao.core.permissions import admin_of_its_subdistrict, is_unit_admin_of
+from huxiao.core.permissions import admin_of_its_subdistrict, is_police_covering, is_unit_admin_of
 
 
 def _role_in_subdistrict(role: str) -> Any:
@@ -31,12 +31,6 @@ def runs_road_points_of(user: Any, subdistrict: Any) -> bool:
     """Road posts belong to a sub-district: its admin and its police set them up."""
     return bool(user.is_authenticated and user.role in {Role.SUBDISTRICT_ADMIN, Role.POLICE}
                 and subdistrict is not None and user.organisation.subdistrict_id == subdistrict.pk)
-
-
-@rules.predicate
-def is_police_covering(user: Any, unit: Any) -> bool:
-    return bool(user.is_authenticated and user.role == Role.POLICE and unit is not None
-                and unit.police_station_id == user.organisation_id)
 
 
 @rules.predicate

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 
 from huxiao.compliance.engine import Context, UnitRow
 from huxiao.compliance.registry import FAIL, PASS, WARN, Verdict, msg, param, rule
+from huxiao.core.dates import age_on, birthday_in
 from huxiao.force.models import (
     Equipment,
     EquipmentKind,
@@ -65,16 +66,6 @@ param("police.visibility_target", 100, kind="percent", minimum=0, maximum=100, s
       label=_("Police visibility: target (%), below it warns"))
 param("police.visibility_minimum", 80, kind="percent", minimum=0, maximum=100, source=_("local practice"),
       label=_("Police visibility: minimum (%), below it fails"))
-
-
-def age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
-def birthday_in(born: date, year: int) -> date:
-    if born.month == 2 and born.day == 29 and not calendar.isleap(year):
-        return date(year, 3, 1)
-    return born.replace(year=year)
 
 
 def required_guards(kind: str, pupils: int, param: Callable[[str], Any]) -> int:
@@ -160,7 +151,7 @@ def load_windows(ctx: Context) -> dict[int, int]:
     """Number of arrival/dismissal windows per unit (a unit with none has no timetable to count against)."""
     from django.db.models import Count
 
-    from huxiao.gate.models import TimetableWindow
+    from huxiao.timetable.models import TimetableWindow
 
     return dict(TimetableWindow.objects.filter(unit_id__in=ctx.unit_ids(), kind__in=["arrival", "dismissal"])
                 .order_by().values("unit_id").annotate(n=Count("pk")).values_list("unit_id", "n"))

@@ -22,7 +22,7 @@ def visibility_counts(unit_ids: Any, periods: dict[int, tuple[date, date]], now:
     counting today's only once closed. Seen: those of them with a police check-in; the check-in names its
     window (the service matched it), so the database counts them, grouped by window. A fixed number of
     queries (three, plus one per distinct period) for any number of units."""
-    from huxiao.gate.models import Holiday, TimetableWindow
+    from huxiao.timetable.models import Holiday, TimetableWindow
 
     now = timezone.localtime(now)
     today, clock = now.date(), now.time()
@@ -134,3 +134,16 @@ def visibility_report(units: Any, week_of: date, *, weeks: int = 8, now: datetim
         "trend": trend,
         "total": VisibilityRow("*", "", total_hit, total_scheduled),
     }
+
+
+def duty_officer(user: Any, unit: Any, day: date) -> PoliceAssignment | None:
+    """The police officer assigned to ``unit`` on ``day`` (F-FORCE-1), as ``user`` may see it."""
+    return (PoliceAssignment.objects.visible_to(user).filter(unit=unit, start_date__lte=day)
+            .exclude(end_date__lt=day).order_by("-start_date").first())
+
+
+def my_checkin(user: Any, unit: Any, window: Any, day: date) -> CheckIn | None:
+    """``user``'s own check-in at ``unit`` in ``window`` on ``day`` (F-FORCE-2), if any."""
+    if window is None:
+        return None
+    return CheckIn.objects.visible_to(user).filter(unit=unit, user=user, window=window, day=day).first()

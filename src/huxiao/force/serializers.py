@@ -8,6 +8,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from huxiao.core.api import StrictModelSerializer, StrictSerializer, VisiblePrimaryKeyField
+from huxiao.core.dates import age_on
 from huxiao.core.models import Organisation, OrgType, Unit, User
 from huxiao.core.validators import mask_resident_id
 from huxiao.force.models import (
@@ -24,8 +25,7 @@ from huxiao.force.models import (
     PoliceRoom,
     StaffMember,
 )
-from huxiao.force.rules import age_on
-from huxiao.gate.models import TimetableWindow
+from huxiao.timetable.models import TimetableWindow
 
 
 def unit_field(**kwargs: Any) -> VisiblePrimaryKeyField:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huxiao.compliance.engine import refresh_unit
+from huxiao.core.dates import age_on
 from huxiao.core.errors import Conflict
 from huxiao.core.models import Organisation, OrgType, Role, Unit, User
 from huxiao.core.permissions import require
@@ -34,7 +35,6 @@ from huxiao.force.models import (
     StaffMember,
 )
 from huxiao.force.permissions import is_police_of
-from huxiao.force.rules import age_on
 
 
 def _create_once(model: Any, errors: dict[str, str], **fields: Any) -> Any:
@@ -366,7 +366,7 @@ def checkin_record(*, actor: User, unit: Unit | None = None, point: CheckInPoint
                    method: str = CheckInMethod.TAP, at: datetime | None = None) -> CheckIn:
     """Record that ``actor`` is at the gate now. At a unit's gate it must be inside an arrival or dismissal
     window (that is what visibility counts); checking in twice in a window is a 409, not a second row."""
-    from huxiao.gate.selectors import windows_on
+    from huxiao.timetable.selectors import windows_on
 
     at = timezone.localtime(at or timezone.now())
     if point is not None:

@@ -21,6 +21,7 @@ from django.views.generic import DetailView
 
 from huxiao.compliance.models import Result
 from huxiao.compliance.registry import render_all
+from huxiao.core.dates import age_on
 from huxiao.core.errors import Conflict
 from huxiao.core.models import Unit
 from huxiao.core.validators import mask_resident_id
@@ -28,7 +29,7 @@ from huxiao.core.views import ScopedMixin, add_errors
 from huxiao.force import selectors, services
 from huxiao.force.forms import ACTIONS, GuardForm
 from huxiao.force.models import CheckIn, CheckInMethod, CheckInPoint, Guard, PointKind
-from huxiao.force.rules import age_on
+from huxiao.timetable.selectors import gate_mode
 
 
 class UnitForceView(ScopedMixin, DetailView):  # type: ignore[type-arg]
@@ -278,3 +279,39 @@ class PatrolTeamsView(LoginRequiredMixin, View):
         if _saved(request, form):
             return redirect("patrol-teams")
         return render(request, "force/patrol_teams.html", self.context(request, **forms_), status=400)
+
+
+def gate_checkin_context(user: Any, unit: Unit) -> dict[str, Any]:
+    """The gate tile's state: the user's check-in of the arrival or dismissal window open now, if any."""
+    mode = gate_mode(unit)
+    window = mode.window if mode.mode in {"arrival", "dismissal"} else None
+    return {"unit": unit, "checkin": selectors.my_checkin(user, unit, window, timezone.localdate())}
+
+
+class GateCheckInView(LoginRequiredMixin, View):
+    """"I am at the gate" (F-FORCE-2) from the gate screen's tile (``{% checkin_tile %}``): one tap,
+    answered on the tile itself. The unit is the user's own."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user: Any = request.user
+        unit = Unit.objects.visible_to(user).filter(pk=user.organisation_id).first()
+        if unit is None:
+            raise PermissionDenied
+        context: dict[str, Any] = {"unit": unit}
+        try:
+            context["checkin"] = services.checkin_record(actor=user, unit=unit)
+            context["checkin_outcome"] = "done"
+        except Conflict as exc:
+            context.update(gate_checkin_context(user, unit), checkin_outcome="already",
+                           checkin_detail=str(exc.detail))
+        except (ValidationError, PermissionDenied) as exc:
+            context.update(checkin_outcome="refused", checkin_detail=" ".join(getattr(exc, "messages", [])) or _(
+                "You cannot check in here."))
+        if getattr(request, "htmx", False):
+            return render(request, "force/_gate_checkin.html", context)
+        if context["checkin_outcome"] == "done":
+            messages.success(request, _("Checked in at %(time)s.") % {
+                "time": timezone.localtime(context["checkin"].at).strftime("%H:%M")})
+        else:
+            messages.warning(request, context["checkin_detail"])
+        return redirect("gate-home")

@@ -20,12 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from huxiao.alarms.models import Alarm
 from huxiao.core.errors import Conflict, Refused
 from huxiao.core.fields import lookup_hash
 from huxiao.core.models import Role, Unit, User
-from huxiao.core.validators import mask_resident_id
-from huxiao.core.views import id_param
+from huxiao.core.validators import id_param, mask_resident_id
+from huxiao.gate import selectors
 from huxiao.gate.models import (
     CREDENTIAL_PREFIX,
     Child,
@@ -38,9 +37,9 @@ from huxiao.gate.models import (
     Visit,
     VisitStatus,
 )
-from huxiao.gate.selectors import dismissal_open, gate_mode
 from huxiao.gate.services import pickup as pickup_services
 from huxiao.gate.services import visits as visit_services
+from huxiao.timetable.selectors import dismissal_open, gate_mode
 
 GATE_ROLES = {Role.GUARD, Role.UNIT_ADMIN, Role.TEACHER}
 
@@ -60,56 +59,10 @@ class GateMixin(LoginRequiredMixin):
 class GateHomeView(GateMixin, View):
     def get(self, request: HttpRequest) -> HttpResponse:
         unit = self.unit()
-        today = timezone.localdate()
-        visits = Visit.objects.filter(unit=unit, day=today)
         return render(request, "gate/home.html", {
             "unit": unit, "mode": gate_mode(unit),
-            "inside": visits.filter(status=VisitStatus.ADMITTED).count(),
-            "waiting": visits.filter(status=VisitStatus.AWAITING_HOST).count(),
-            "released": Release.objects.filter(unit=unit, day=today).count(),
-            "children": Child.objects.filter(unit=unit, active=True).count(),
-            # F-TECH-3: an alarm of this unit still open today, so a reloaded screen shows its state.
-            "open_alarm": Alarm.objects.filter(unit=unit, closed_at__isnull=True, raised_at__date=today)
-            .order_by("-id").first(),
-            "checkin": _my_checkin(unit, request.user),
+            **selectors.home_counts(request.user, unit, timezone.localdate()),
         })
-
-
-def _my_checkin(unit: Unit, user: Any) -> Any:
-    """The guard's check-in of the arrival or dismissal window open now, if any (F-FORCE-2)."""
-    from huxiao.force.models import CheckIn
-
-    mode = gate_mode(unit)
-    if mode.window is None or mode.mode not in {"arrival", "dismissal"}:
-        return None
-    return CheckIn.objects.filter(unit=unit, user=user, window=mode.window, day=timezone.localdate()).first()
-
-
-class GateCheckInView(GateMixin, View):
-    """"I am at the gate" (F-FORCE-2) from the gate screen: one tap, answered on the tile itself."""
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        from huxiao.force.services import checkin_record
-
-        unit = self.unit()
-        context: dict[str, Any] = {"unit": unit}
-        try:
-            context["checkin"] = checkin_record(actor=request.user, unit=unit)  # type: ignore[arg-type]
-            context["checkin_outcome"] = "done"
-        except Conflict as exc:
-            context.update(checkin=_my_checkin(unit, request.user), checkin_outcome="already",
-                           checkin_detail=str(exc.detail))
-        except (ValidationError, PermissionDenied) as exc:
-            context.update(checkin_outcome="refused", checkin_detail=" ".join(getattr(exc, "messages", [])) or _(
-                "You cannot check in here."))
-        if getattr(request, "htmx", False):
-            return render(request, "gate/home.html#checkin", context)
-        if context["checkin_outcome"] == "done":
-            messages.success(request, _("Checked in at %(time)s.") % {
-                "time": timezone.localtime(context["checkin"].at).strftime("%H:%M")})
-        else:
-            messages.warning(request, context["checkin_detail"])
-        return redirect("gate-home")
 
 
 # --- pick-up ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""F-GATE models: the timetable (F-GATE-3), visitors (F-GATE-1), children and pick-ups (F-GATE-2), guard
+"""F-GATE models: visitors (F-GATE-1), children and pick-ups (F-GATE-2), guard
 duty and patrol rounds (F-GATE-4)."""
 
 from huxiao.gate.models.duty import Checkpoint, Handover, PatrolRound, RoundScan, RoundStatus, Shift
@@ -15,19 +15,16 @@ from huxiao.gate.models.pickup import (
     new_code,
     new_credential,
 )
-from huxiao.gate.models.timetable import ISO_WEEKDAYS, Holiday, TimetableWindow, WindowKind
 from huxiao.gate.models.visitors import BlockListEntry, IdType, Visit, VisitStatus
 
 __all__ = [
     "CREDENTIAL_PREFIX",
-    "ISO_WEEKDAYS",
     "BlockListEntry",
     "Checkpoint",
     "Child",
     "Delegation",
     "DismissalClosed",
     "Handover",
-    "Holiday",
     "IdType",
     "PatrolRound",
     "PickupPerson",
@@ -38,10 +35,8 @@ __all__ = [
     "RoundStatus",
     "SchoolClass",
     "Shift",
-    "TimetableWindow",
     "Visit",
     "VisitStatus",
-    "WindowKind",
     "new_code",
     "new_credential",
 ]

@@ -246,7 +246,7 @@ class DismissalClosed(models.Model):
     teachers were told (F-GATE-2)."""
 
     unit = models.ForeignKey("core.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="+")
-    window = models.ForeignKey("gate.TimetableWindow", verbose_name=_("window"), on_delete=models.CASCADE,
+    window = models.ForeignKey("timetable.TimetableWindow", verbose_name=_("window"), on_delete=models.CASCADE,
                                related_name="+")
     day = models.DateField(_("date"))
     waiting = models.JSONField(_("still waiting"), default=list)  # [{"child": id, "name", "class"}]

@@ -18,12 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huxiao.core.audit import update_where
+from huxiao.core.dates import age_on
 from huxiao.core.errors import Conflict, Refused
 from huxiao.core.fields import lookup_hash
 from huxiao.core.models import Role, Unit, User
 from huxiao.core.permissions import require
 from huxiao.core.validators import resident_id_birth_date, validate_phone, validate_resident_id
-from huxiao.force.rules import age_on
 from huxiao.gate.models import (
     CREDENTIAL_PREFIX,
     Child,
@@ -137,7 +137,7 @@ def delegation_create(*, actor: User, child: Child, name: str, id_number: str, d
 def dismissal_slot(unit_id: int, at: datetime) -> int:
     """The dismissal a release at ``at`` belongs to: the day's dismissal window that is open or next, or
     the last one once all have closed; 0 on a day without dismissal windows."""
-    from huxiao.gate.selectors import dismissal_windows
+    from huxiao.timetable.selectors import dismissal_windows
 
     windows = dismissal_windows(unit_id, at.date())
     if not windows:
@@ -175,7 +175,7 @@ def pickup_release(*, actor: User, child: Child, person: PickupPerson | None = N
     else:
         raise ValidationError({"non_field_errors": [_("Give person, credential, or delegation_code with "
                                                       "id_number.")]})
-    from huxiao.gate.selectors import dismissal_open
+    from huxiao.timetable.selectors import dismissal_open
 
     slot = dismissal_slot(child.unit_id, at)
     try:
@@ -264,7 +264,8 @@ def dismissals_close(*, now: datetime | None = None, within_minutes: int = 10) -
     from collections import defaultdict
     from datetime import timedelta
 
-    from huxiao.gate.models import DismissalClosed, Holiday, TimetableWindow
+    from huxiao.gate.models import DismissalClosed
+    from huxiao.timetable.models import Holiday, TimetableWindow
 
     now = timezone.localtime(now or timezone.now())
     day, clock = now.date(), now.time()

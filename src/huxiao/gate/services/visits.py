@@ -46,7 +46,7 @@ def _check_id(id_type: str, id_number: str) -> str:
 @transaction.atomic
 def visit_register(*, actor: User, unit: Unit, id_type: str, id_number: str, name: str, purpose: str,
                    phone: str = "", host: User | None = None, at: datetime | None = None) -> Visit:
-    from huxiao.gate.selectors import gate_mode
+    from huxiao.timetable.selectors import gate_mode
 
     require(actor, "gate.register_visit", unit)
     errors: dict[str, list[str]] = {}

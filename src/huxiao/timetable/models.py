@@ -38,6 +38,7 @@ class TimetableWindow(AuditedMixin, models.Model):
     objects: ClassVar[Any] = ScopedQuerySet.as_manager()
 
     class Meta:
+        db_table = "gate_timetablewindow"  # moved from gate (issue #12): the table keeps its name
         verbose_name = _("timetable window")
         verbose_name_plural = _("timetable windows")
         ordering = ["unit", "start"]
@@ -62,6 +63,7 @@ class Holiday(AuditedMixin, models.Model):
     objects: ClassVar[Any] = ScopedQuerySet.as_manager()
 
     class Meta:
+        db_table = "gate_holiday"
         verbose_name = _("holiday")
         verbose_name_plural = _("holidays")
         ordering = ["unit", "date"]

@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from huxiao.core.models import Unit
-from huxiao.gate import services
-from huxiao.gate.models import WindowKind
+from huxiao.timetable import services
+from huxiao.timetable.models import WindowKind
 
 WEEKDAY_CHOICES = [
     ("1", gettext_lazy("Mon")), ("2", gettext_lazy("Tue")), ("3", gettext_lazy("Wed")),
@@ -75,13 +75,13 @@ class TimetableEditView(LoginRequiredMixin, View):
 
     def get_unit(self, request: HttpRequest, pk: int) -> Unit:
         unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
-        if not request.user.has_perm("core.change_timetable", unit):
+        if not request.user.has_perm("timetable.change_timetable", unit):
             raise PermissionDenied
         return unit
 
     def render_page(self, request: HttpRequest, unit: Unit, windows: Any, holidays: Any, status: int = 200
                     ) -> HttpResponse:
-        return render(request, "gate/timetable_form.html",
+        return render(request, "timetable/timetable_form.html",
                       {"unit": unit, "windows": windows, "holidays": holidays}, status=status)
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:

@@ -11,9 +11,9 @@ from rest_framework.views import APIView
 
 from huxiao.core.api import StrictSerializer
 from huxiao.core.models import Unit
-from huxiao.gate import services
-from huxiao.gate.models import WindowKind
-from huxiao.gate.selectors import gate_mode
+from huxiao.timetable import services
+from huxiao.timetable.models import WindowKind
+from huxiao.timetable.selectors import gate_mode
 
 
 class WindowSerializer(StrictSerializer):

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from huxiao.core.models import Unit, User
-from huxiao.gate.models import ISO_WEEKDAYS, Holiday, TimetableWindow
+from huxiao.timetable.models import ISO_WEEKDAYS, Holiday, TimetableWindow
 
 
 class WindowData(TypedDict, total=False):
@@ -46,7 +46,7 @@ def timetable_replace(
     *, actor: User, unit: Unit, windows: list[WindowData], holidays: list[HolidayData]
 ) -> None:
     """Replace the unit's whole timetable at once: the gate never sees half an edit."""
-    if not actor.has_perm("core.change_timetable", unit):
+    if not actor.has_perm("timetable.change_timetable", unit):
         raise PermissionDenied
     _check_windows(windows)
     dates = [h["date"] for h in holidays]
@@ -79,7 +79,7 @@ def timetable_replace(
     for gone_h in old_holidays.values():
         gone_h.delete()
     from huxiao.compliance.engine import refresh_unit
-    from huxiao.gate.selectors import forget_windows
+    from huxiao.timetable.selectors import forget_windows
 
     forget_windows(unit.pk)
 

@@ -1,0 +1,1 @@
+"""F-GATE API (API.md): visits, pick-ups and guard duty."""
