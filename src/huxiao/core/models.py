@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy as _
 
 from huxiao.core.audit import AuditedMixin
 from huxiao.core.fields import EncryptedCharField, LookupHashField, normalize_id_number, normalize_phone
-from huxiao.core.prepared import Prepared
 from huxiao.core.scoping import ScopedQuerySet
 from huxiao.core.validators import CODE_MAX_LENGTH, phone_validator, validate_code
 
@@ -278,15 +277,11 @@ class ApiToken(models.Model):
 
     @classmethod
     def find(cls, key: str) -> ApiToken | None:
-        """The live token with this key, its user and organisation, in one statement compiled once per
-        process (every API request runs it)."""
-        return _FIND_TOKEN.first((), digest=_token_digest(key), now=timezone.now())
-
-
-# A digest is unique: no ORDER BY (``first()`` would add one), no personal fields decrypted.
-_FIND_TOKEN: Prepared[ApiToken] = Prepared(lambda digest, now: (
-    ApiToken.objects.live(now).select_related("user__organisation").defer("user__phone", "user__id_number")
-    .filter(digest=digest).order_by()[:1]))
+        """The live token with this key, with its user and organisation (every API request runs it). A
+        digest is unique: no ORDER BY, and no personal field of the user decrypted."""
+        found = (ApiToken.objects.live(timezone.now()).select_related("user__organisation")
+                 .defer("user__phone", "user__id_number").filter(digest=_token_digest(key)).order_by()[:1])
+        return next(iter(found), None)
 
 
 class IdempotencyKey(models.Model):

@@ -95,15 +95,6 @@ def organisation_scope(user: Any) -> Q:
     )
 
 
-def scope_key(user: Any) -> tuple[Any, ...]:
-    """Everything the scope filters read of a user, as a key: two users with the same key see the same
-    rows (``core.prepared`` caches compiled scoped statements under it)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return ("nobody",)
-    org = user.organisation
-    return (user.pk, user.role, org.pk, org.subdistrict_id)
-
-
 class ScopedQuerySet(models.QuerySet[M]):
     def visible_to(self, user: User | Any) -> ScopedQuerySet[M]:
         scope = getattr(self.model, "scope_filter", None)

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from huxiao.gate.api import duty as duty_api
 from huxiao.gate import screens
+from huxiao.gate.api import duty as duty_api
 from huxiao.gate.api import pickup as pickup_api
 
 routes = [

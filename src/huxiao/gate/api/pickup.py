@@ -25,8 +25,6 @@ from huxiao.core.api import (
 )
 from huxiao.core.idempotency import IdempotentCreateMixin, IdempotentPostMixin, idempotent, run_idempotent
 from huxiao.core.models import Role, Unit, User
-from huxiao.core.prepared import Prepared
-from huxiao.core.scoping import scope_key
 from huxiao.core.validators import mask_phone, mask_resident_id
 from huxiao.gate.models import (
     BlockListEntry,
@@ -269,26 +267,19 @@ CHILD_FIELDS = ("id", "unit_id", "school_class_id", "name")
 PERSON_FIELDS = ("id", "child_id", "unit_id", "name", "relation", "revoked_at")
 
 
-# The two statements of a release's look-up, compiled once per process and scope (``core.prepared``).
-_PERSON_WITH_CHILD: Prepared[PickupPerson] = Prepared(lambda user, person: (
-    PickupPerson.objects.visible_to(user).filter(pk=person).order_by().select_related("child")
-    .only(*PERSON_FIELDS, *(f"child__{f}" for f in CHILD_FIELDS if f != "id"))[:1]))
-_CHILD: Prepared[Child] = Prepared(lambda user, child: (
-    Child.objects.visible_to(user).only(*CHILD_FIELDS).filter(pk=child).order_by()[:1]))
-
-
 def _child_and_person(user: User, child_id: int, person_id: int | None) -> tuple[Child, PickupPerson | None]:
     """The scoped child and person in one query when the person is the child's (the common case)."""
-    scope = scope_key(user)
     if person_id is not None:
-        person = _PERSON_WITH_CHILD.first(scope, user, person=person_id)
+        person = next(iter(
+            PickupPerson.objects.visible_to(user).filter(pk=person_id).order_by().select_related("child")
+            .only(*PERSON_FIELDS, *(f"child__{f}" for f in CHILD_FIELDS if f != "id"))[:1]), None)
         if person is None:
             raise serializers.ValidationError({"person": ["No such pick-up person."]})
         if person.child_id == child_id:
             return person.child, person
     else:
         person = None
-    child = _CHILD.first(scope, user, child=child_id)
+    child = next(iter(Child.objects.visible_to(user).only(*CHILD_FIELDS).filter(pk=child_id).order_by()[:1]), None)
     if child is None:
         raise serializers.ValidationError({"child": ["No such child."]})
     return child, person
