@@ -3,10 +3,9 @@
 Encrypted columns and their lookup hashes are registered as masked fields with ``redact`` as the mask:
 the diff says *that* an ID number changed, never what it was or became.
 
-Creations are logged by ``log_create`` below instead of auditlog's receiver of the same name: the same
-entry (auditlog's own diff, masks, representation, signals), written with one compiled INSERT instead of
-a second full ``Model.save`` — on the gate's hot path auditlog's save was a fifth of a release's CPU
-(issue #4, ``bench/gate.py``). Updates, deletions and reads stay auditlog's.
+The entries are auditlog's own (its receivers, its ``LogEntry.objects.log_create``); Huxiao adds who and
+from where (``AuditContextMiddleware``), each object's sub-district (``AuditedMixin``) and, for a
+conditional UPDATE that sends no signal, ``update_where``.
 """
 
 from __future__ import annotations
@@ -16,23 +15,20 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from auditlog.cid import get_cid, set_cid
+from auditlog.cid import set_cid
 from auditlog.context import auditlog_disabled, auditlog_value
 from auditlog.diff import model_instance_diff
-from auditlog.models import DEFAULT_OBJECT_REPR, LogEntry
+from auditlog.models import LogEntry
 from auditlog.registry import auditlog
-from auditlog.signals import accessed, post_log, pre_log
+from auditlog.signals import accessed
 from django.apps import apps
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ObjectDoesNotExist
-from django.db import connections, models, router, transaction
+from django.db import models, router, transaction
 from django.db.models import Q
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from django.utils.encoding import smart_str
 
 from huxiao.core.fields import encrypted_field_names
 
@@ -44,9 +40,8 @@ def redact(value: str) -> str:
 
 
 def register_all() -> None:
-    """Register every concrete model of every ``huxiao.*`` app, masking its personal data. Creations are
-    logged by ``log_create`` (below), the rest by auditlog's receivers."""
-    auditlog._signals[post_save] = log_create  # the registry connects its receivers from this map
+    """Register every concrete model of every ``huxiao.*`` app, masking its personal data; auditlog's own
+    receivers write the entries."""
     for model in apps.get_models():
         if not model.__module__.startswith("huxiao.") or model._meta.abstract or model._meta.proxy:
             continue
@@ -57,80 +52,6 @@ def register_all() -> None:
         if model._meta.label == "core.User":
             exclude += ["password", "last_login"]
         auditlog.register(model, mask_fields=masked, exclude_fields=exclude, mask_callable=f"{__name__}.redact")
-
-
-def log_create(sender: type[models.Model], instance: models.Model, created: bool, raw: bool = False,
-               using: str | None = None, **kwargs: Any) -> None:
-    """auditlog's ``log_create``, with the entry written by ``_insert_entry``. The same entry: auditlog's
-    diff (with its masks), representation, correlation id and additional data; ``pre_log``, ``pre_save``
-    of the entry (where the actor and address are filled in) and ``post_log`` are sent as auditlog sends
-    them."""
-    if not created or auditlog_disabled.get() or (raw and getattr(settings, "AUDITLOG_DISABLE_ON_RAW_SAVE", False)):
-        return
-    action = LogEntry.Action.CREATE
-    pre_log_results = pre_log.send(sender, instance=instance, action=action)
-    if any(result is False for _receiver, result in pre_log_results):
-        return
-    error: BaseException | None = None
-    entry: LogEntry | None = None
-    changes = None
-    as_json = getattr(settings, "AUDITLOG_STORE_JSON_CHANGES", False)  # auditlog's default: False
-    try:
-        changes = model_instance_diff(None, instance, use_json_for_changes=as_json)
-        if changes:
-            entry = _entry(instance, action, changes)
-            _insert_entry(entry, using or router.db_for_write(LogEntry))
-    except BaseException as exc:  # as auditlog: post_log hears of it, then it is raised
-        error = exc
-    finally:
-        if entry is not None or error is not None:
-            post_log.send(sender, instance=instance, instance_old=None, action=action, error=error,
-                          pre_log_results=pre_log_results, changes=changes, log_entry=entry,
-                          log_created=entry is not None, use_json_for_changes=as_json)
-        if error is not None:
-            raise error
-
-
-def _entry(instance: models.Model, action: int, changes: Any) -> LogEntry:
-    """The entry ``LogEntry.objects.log_create`` would make."""
-    manager = LogEntry.objects
-    pk = manager._get_pk_value(instance)
-    try:
-        object_repr = smart_str(instance)
-    except ObjectDoesNotExist:
-        object_repr = DEFAULT_OBJECT_REPR
-    get_additional_data = getattr(instance, "get_additional_data", None)
-    return LogEntry(content_type=ContentType.objects.get_for_model(instance), object_pk=pk,
-                    object_id=pk if isinstance(pk, int) else None, object_repr=object_repr,
-                    serialized_data=manager._get_serialized_data_or_none(instance), action=action,
-                    changes=changes, cid=get_cid(),
-                    additional_data=get_additional_data() if callable(get_additional_data) else None)
-
-
-_INSERT: dict[str, tuple[str, list[models.Field]]] = {}
-
-
-def _insert_entry(entry: LogEntry, using: str) -> None:
-    """Write ``entry`` as ``save()`` would (its ``pre_save`` sent, each value prepared by its field), with
-    a statement compiled once per database."""
-    pre_save.send(sender=LogEntry, instance=entry, raw=False, using=using, update_fields=None)
-    connection = connections[using]
-    compiled = _INSERT.get(using)
-    if compiled is None:
-        qn = connection.ops.quote_name
-        fields = [f for f in LogEntry._meta.local_concrete_fields if not f.primary_key]
-        pk = LogEntry._meta.pk
-        assert pk is not None
-        columns, slots = ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
-        # Names from the model, quoted by the backend; the values go as parameters.
-        sql = f"INSERT INTO {qn(LogEntry._meta.db_table)} ({columns}) VALUES ({slots}) RETURNING {qn(pk.column)}"  # noqa: S608
-        compiled = _INSERT[using] = (sql, fields)
-    sql, fields = compiled
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [f.get_db_prep_save(f.pre_save(entry, True), connection) for f in fields])
-        entry.pk = cursor.fetchone()[0]
-    entry._state.adding = False
-    entry._state.db = using
 
 
 _UNIT_SUBDISTRICT: dict[int, int | None] = {}
