@@ -121,7 +121,7 @@ MIDDLEWARE = [
     "huxiao.core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "huxiao.core.middleware.CSPMiddleware",
+    "csp.middleware.CSPMiddleware",
     "huxiao.core.audit.AuditContextMiddleware",
     # Last, so it sees a failed login after the authentication backends have run (django-axes).
     "axes.middleware.AxesMiddleware",

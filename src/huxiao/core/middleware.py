@@ -5,20 +5,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar
 
-from csp.constants import HEADER as CSP_HEADER
-from csp.constants import HEADER_REPORT_ONLY as CSP_HEADER_REPORT_ONLY
-from csp.middleware import CheckableLazyObject
-from csp.middleware import CSPMiddleware as BaseCSPMiddleware
-from csp.utils import build_policy
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.signals import setting_changed
 from django.db import DataError
-from django.dispatch import receiver
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from huxiao.core.errors import error_body
@@ -114,44 +106,6 @@ class SessionTimeoutMiddleware:
                 if now - last_seen >= self.TOUCH_EVERY or "huxiao_last_seen" not in session:
                     session["huxiao_last_seen"] = now
         return self.get_response(request)
-
-
-class CSPMiddleware(BaseCSPMiddleware):
-    """django-csp's middleware, with the policy of a response that used no nonce and changed nothing (every
-    API answer, every gate request) built once per process instead of twice per response: its
-    ``build_policy`` re-reads the settings and deep-copies them each time (issue #4: a twentieth of a
-    release's CPU). A page that used its nonce, or a view that changed its policy, is handled as before.
-    """
-
-    _PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace",
-                     "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro")
-    _built: ClassVar[dict[bool, str]] = {}
-
-    def process_response(self, request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
-        if getattr(request, "_csp_nonce", None) is not None or any(
-                getattr(response, name, None) is not None for name in self._PER_RESPONSE):
-            return super().process_response(request, response)
-        if response.status_code in (500, 404) and settings.DEBUG:
-            return response
-        for report_only, header, setting, exempt in (
-                (False, CSP_HEADER, "CONTENT_SECURITY_POLICY", "_csp_exempt"),
-                (True, CSP_HEADER_REPORT_ONLY, "CONTENT_SECURITY_POLICY_REPORT_ONLY", "_csp_exempt_ro")):
-            policy = self._built.get(report_only)
-            if policy is None:
-                policy = self._built[report_only] = build_policy(report_only=report_only)
-            if not policy or header in response or getattr(response, exempt, False) is not False:
-                continue
-            prefixes = (getattr(settings, setting, None) or {}).get("EXCLUDE_URL_PREFIXES", None) or ()
-            if not request.path_info.startswith(tuple(prefixes)):
-                response[header] = policy
-        request.csp_nonce = CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
-        return response
-
-
-@receiver(setting_changed)
-def _forget_built_policies(*, setting: str, **kwargs: Any) -> None:
-    if setting.startswith("CONTENT_SECURITY_POLICY"):
-        CSPMiddleware._built.clear()
 
 
 def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
