@@ -8,7 +8,7 @@ on the row: raised, acknowledged, dispatched, on scene, controlled, closed.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -67,7 +67,7 @@ class Alarm(AuditedMixin, models.Model):
     reviewed_by = models.ForeignKey("core.User", verbose_name=_("reviewed by"), null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="+")
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("alarm")
@@ -117,8 +117,9 @@ class Alarm(AuditedMixin, models.Model):
 # --- F-TECH-2 device events ------------------------------------------------------------------------
 
 # What a device's alarm event opens.
-ALARM_KIND_OF_DEVICE = {DeviceKind.ALARM_BUTTON: AlarmKind.BUTTON, DeviceKind.INTRUSION_ALARM: AlarmKind.INTRUSION,
-                        DeviceKind.PERIMETER_ALARM: AlarmKind.PERIMETER}
+ALARM_KIND_OF_DEVICE: dict[str, AlarmKind] = {
+    DeviceKind.ALARM_BUTTON: AlarmKind.BUTTON, DeviceKind.INTRUSION_ALARM: AlarmKind.INTRUSION,
+    DeviceKind.PERIMETER_ALARM: AlarmKind.PERIMETER}
 
 
 class DeviceEventType(models.TextChoices):

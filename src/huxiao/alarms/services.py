@@ -180,7 +180,7 @@ def device_event(*, device: Device, type_: str, at: datetime) -> DeviceEvent:
             event = DeviceEvent.objects.create(device=device, type=type_, at=at)
             device_heard(device=device, at=now)
             if type_ == DeviceEventType.ALARM:
-                kind = ALARM_KIND_OF_DEVICE.get(device.kind, AlarmKind.OTHER)  # type: ignore[call-overload]
+                kind = ALARM_KIND_OF_DEVICE.get(device.kind, AlarmKind.OTHER)
                 event.alarm = _open(unit=device.unit, kind=kind, note=str(device), device=device)
                 event.save(update_fields=["alarm"])
     except IntegrityError:

@@ -43,7 +43,7 @@ def _authenticate(request: HttpRequest) -> User | None:
     if not user.is_authenticated or not user.is_active:
         return None
     user.organisation  # noqa: B018  (loaded here, in a thread, not in the event loop)
-    return user  # type: ignore[return-value]
+    return user
 
 
 def _last_event_id(request: HttpRequest) -> int | None:
@@ -155,7 +155,7 @@ async def _events(user: User, last_id: int | None) -> AsyncIterator[str]:
                 yield "".join(frames)
 
 
-async def alarm_stream(request: HttpRequest) -> HttpResponse:
+async def alarm_stream(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     if request.method != "GET":
         return JsonResponse(error_body("method_not_allowed", _("Use GET.")), status=405)
     user = await sync_to_async(_authenticate)(request)
@@ -167,4 +167,4 @@ async def alarm_stream(request: HttpRequest) -> HttpResponse:
     stream = StreamingHttpResponse(_events(user, _last_event_id(request)), content_type="text/event-stream")
     stream["Cache-Control"] = "no-cache"
     stream["X-Accel-Buffering"] = "no"  # a buffering proxy would hold the alarms back
-    return stream  # type: ignore[return-value]
+    return stream

@@ -19,6 +19,7 @@ from rest_framework.exceptions import APIException
 from huxiao.alarms import selectors, services
 from huxiao.alarms.models import STEP_LABELS, STEPS, Alarm, Severity
 from huxiao.core.validators import id_param
+from huxiao.core.views import AuthenticatedHttpRequest
 from huxiao.emergency.selectors import current_plans
 from huxiao.force.selectors import duty_officer
 from huxiao.gate.selectors import on_duty
@@ -59,10 +60,10 @@ class PanelView(LoginRequiredMixin, View):
 class StepView(LoginRequiredMixin, View):
     scope_model = Alarm
 
-    def post(self, request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int, step: str) -> HttpResponse:
         alarm = selectors.alarm_for(request.user, pk)
         try:
-            services.alarm_step(actor=request.user, alarm=alarm, step=step)  # type: ignore[arg-type]
+            services.alarm_step(actor=request.user, alarm=alarm, step=step)
         except APIException as exc:  # already recorded (409): who was first, and when
             messages.warning(request, str(exc.detail))
         except ValidationError as exc:  # not a step of the response
@@ -75,14 +76,14 @@ class IncidentView(LoginRequiredMixin, View):
 
     scope_model = Alarm
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         alarm = selectors.alarm_for(request.user, pk)
         fields = {name: request.POST[name].strip() for name in ("place", "description", "review")
                   if name in request.POST}
         if request.POST.get("severity") in Severity.values:
             fields["severity"] = request.POST["severity"]
         try:
-            services.incident_describe(actor=request.user, alarm=alarm, **fields)  # type: ignore[arg-type]
+            services.incident_describe(actor=request.user, alarm=alarm, **fields)
             messages.success(request, _("Incident record saved."))
         except ValidationError as exc:
             messages.warning(request, " ".join(exc.messages))

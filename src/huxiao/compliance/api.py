@@ -19,7 +19,7 @@ from huxiao.core.api import ScopedQuerysetMixin, actor
 from huxiao.core.models import UnitKind
 
 
-class ResultSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class ResultSerializer(serializers.ModelSerializer[Result]):
     unit_code = serializers.CharField(source="unit.code", read_only=True)
     unit_name = serializers.CharField(source="unit.name", read_only=True)
     feature = serializers.SerializerMethodField()
@@ -54,7 +54,7 @@ class ResultFilter(django_filters.FilterSet):
         fields = ["unit", "rule", "status", "kind", "community"]
 
 
-class ComplianceViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class ComplianceViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet[Result]):
     """Every rule's verdict for every unit the user may see; ``?status=fail`` for what needs doing."""
 
     queryset = Result.objects.select_related("unit").filter(unit__active=True).order_by("unit__code", "rule")

@@ -68,7 +68,7 @@ class Context:
     def once(self, key: str, loader: Callable[[Context], T]) -> T:
         if key not in self._cache:
             self._cache[key] = loader(self)
-        return self._cache[key]  # type: ignore[no-any-return]
+        return self._cache[key]
 
     def param(self, unit: UnitRow, key: str) -> Any:
         if self._params is None:

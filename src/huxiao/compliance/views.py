@@ -21,12 +21,13 @@ from huxiao.compliance.engine import rules
 from huxiao.compliance.models import Result
 from huxiao.compliance.registry import PARAMS, render_all
 from huxiao.core.models import Organisation, OrgType, Unit, UnitKind
+from huxiao.core.views import AuthenticatedHttpRequest
 
 EXPORT_LIMIT = 5000
 
 
 class MatrixView(LoginRequiredMixin, View):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         f = selectors.MatrixFilters.from_params(request.GET)
         columns, page, rows, counts = selectors.matrix(request.user, f, page=request.GET.get("page", 1))
         context = {
@@ -37,7 +38,7 @@ class MatrixView(LoginRequiredMixin, View):
             "query": request.GET.urlencode(),
             "query_without_page": "&".join(f"{k}={v}" for k, v in request.GET.items() if k != "page"),
         }
-        if getattr(request, "htmx", False) and not request.htmx.boosted:  # type: ignore[attr-defined]
+        if getattr(request, "htmx", False) and not request.htmx.boosted:
             return render(request, "compliance/matrix.html#matrix-table", context)
         return render(request, "compliance/matrix.html", context)
 
@@ -115,9 +116,9 @@ class ExportView(LoginRequiredMixin, View):
 class ParametersView(LoginRequiredMixin, View):
     """The rule parameters of the user's sub-district; its admin edits them."""
 
-    def context(self, request: HttpRequest, errors: dict[str, Any] | None = None,
+    def context(self, request: AuthenticatedHttpRequest, errors: dict[str, Any] | None = None,
                 submitted: dict[str, Any] | None = None) -> dict[str, Any]:
-        subdistrict = request.user.organisation.subdistrict  # type: ignore[union-attr]
+        subdistrict = request.user.organisation.subdistrict
         values = services.parameters_of(subdistrict)  # type: ignore[arg-type]
         if submitted:
             values.update(submitted)
@@ -127,11 +128,11 @@ class ParametersView(LoginRequiredMixin, View):
             "editable": request.user.has_perm("compliance.change_parameters", subdistrict),
         }
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(request, "compliance/parameters.html", self.context(request))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        subdistrict = request.user.organisation.subdistrict  # type: ignore[union-attr]
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        subdistrict = request.user.organisation.subdistrict
         if not request.user.has_perm("compliance.change_parameters", subdistrict):
             raise PermissionDenied
         submitted: dict[str, Any] = {}

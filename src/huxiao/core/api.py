@@ -7,12 +7,13 @@ any permission or write is considered. Errors and pagination live in ``core.erro
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework import exceptions, generics, mixins, serializers, viewsets
 
 from huxiao.core.errors import Conflict, error_body
 from huxiao.core.models import User
@@ -20,8 +21,16 @@ from huxiao.core.models import User
 __all__ = ["Conflict", "ScopedModelViewSet", "ScopedReadOnlyViewSet", "StrictModelSerializer",
            "StrictSerializer", "error_body"]
 
+M = TypeVar("M", bound=models.Model)
 
-class StrictSerializerMixin:
+if TYPE_CHECKING:  # what the mixins are mixed into, for the type checker
+    _SerializerBase = serializers.Serializer[Any]
+    _GenericViewBase = generics.GenericAPIView[Any]
+else:
+    _SerializerBase = _GenericViewBase = object
+
+
+class StrictSerializerMixin(_SerializerBase):
     """Reject fields the serializer does not know, instead of silently dropping them.
 
     What the API itself answers may be sent back: a read-only field (``id``, ``*_masked``, ``*_name``,
@@ -31,7 +40,7 @@ class StrictSerializerMixin:
     """
 
     def get_fields(self) -> dict[str, Any]:
-        fields: dict[str, Any] = super().get_fields()  # type: ignore[misc]
+        fields: dict[str, Any] = super().get_fields()
         if self._updating():
             for name in getattr(getattr(self, "Meta", None), "create_only_fields", ()):
                 fields[name].read_only = True
@@ -43,7 +52,7 @@ class StrictSerializerMixin:
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
-            fields = self.fields  # type: ignore[attr-defined]
+            fields = self.fields
             errors = {name: [_("Unknown field.")] for name in sorted(set(data) - set(fields))}
             if self._updating():
                 for name in getattr(getattr(self, "Meta", None), "create_only_fields", ()):
@@ -51,34 +60,34 @@ class StrictSerializerMixin:
                         errors[name] = [_("This field cannot be changed.")]
             if errors:
                 raise serializers.ValidationError(errors)
-        return super().to_internal_value(data)  # type: ignore[misc]
+        return super().to_internal_value(data)
 
     def _unchanged(self, field: Any, value: Any) -> bool:
         if field.write_only:
             return False
         try:
-            current = field.get_attribute(self.instance)  # type: ignore[attr-defined]
+            current = field.get_attribute(self.instance)
             current = None if current is None else field.to_representation(current)
         except (AttributeError, KeyError, ObjectDoesNotExist):
             return False
         return current == value or (current is not None and value is not None and str(current) == str(value))
 
 
-class StrictModelSerializer(StrictSerializerMixin, serializers.ModelSerializer):  # type: ignore[type-arg]
+class StrictModelSerializer(StrictSerializerMixin, serializers.ModelSerializer[M]):
     pass
 
 
-class StrictSerializer(StrictSerializerMixin, serializers.Serializer):  # type: ignore[type-arg]
+class StrictSerializer(StrictSerializerMixin, serializers.Serializer[Any]):
     pass
 
 
-class ScopedQuerysetMixin:
+class ScopedQuerysetMixin(_GenericViewBase):
     """``get_queryset`` is the model's ``visible_to(request.user)``: scope once, for every method."""
 
     queryset: Any
 
     def get_queryset(self) -> Any:
-        return self.queryset.visible_to(self.request.user)  # type: ignore[attr-defined]
+        return self.queryset.visible_to(self.request.user)
 
 
 def actor(request: Any) -> User:
@@ -89,7 +98,7 @@ def actor(request: Any) -> User:
     return user
 
 
-class ScopedReadOnlyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+class ScopedReadOnlyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet[M]):
     pass
 
 
@@ -99,14 +108,14 @@ class ScopedModelViewSet(
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
     mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,  # type: ignore[type-arg]
+    viewsets.GenericViewSet[M],
 ):
     """List, retrieve, create and PATCH. PUT is not offered: partial updates only."""
 
     http_method_names = ["get", "post", "patch", "head", "options"]
 
 
-class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField[Any]):
     """A foreign key the requesting user may only point at what they can see: anything else reads as
     "does not exist", exactly like a missing id."""
 
@@ -121,7 +130,7 @@ class VisiblePrimaryKeyField(serializers.PrimaryKeyRelatedField):  # type: ignor
         return qs.filter(**self.limit) if self.limit else qs
 
 
-class ColleagueField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-arg]
+class ColleagueField(serializers.PrimaryKeyRelatedField[User]):
     """A user of the requester's own organisation with one of ``roles`` (the guard a guard hands over to,
     the teacher who hosts a visitor), whom the user list does not show them: ``User.visible_to`` lets a
     guard see only themselves. Anyone else reads as "does not exist"."""
@@ -130,7 +139,7 @@ class ColleagueField(serializers.PrimaryKeyRelatedField):  # type: ignore[type-a
         self.roles = roles
         super().__init__(**kwargs)
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[User]:
         user = getattr(self.context.get("request"), "user", None)
         if not isinstance(user, User) or not user.is_active:
             return User.objects.none()

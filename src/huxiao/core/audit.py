@@ -57,7 +57,7 @@ def register_all() -> None:
 _UNIT_SUBDISTRICT: dict[int, int | None] = {}
 
 
-def subdistrict_of(instance: models.Model) -> int | None:
+def subdistrict_of(instance: object) -> int | None:
     """Which sub-district an object belongs to, so the audit viewer can be scoped."""
     for attr in ("subdistrict_id",):
         value = getattr(instance, attr, None)
@@ -135,7 +135,7 @@ class AuditedMixin:
     """Stores the object's sub-district with each log entry (``additional_data``)."""
 
     def get_additional_data(self) -> dict[str, Any]:
-        return {"subdistrict": subdistrict_of(self)}  # type: ignore[arg-type]
+        return {"subdistrict": subdistrict_of(self)}
 
 
 def update_where(instance: models.Model, *, where: Q | None = None, **changes: Any) -> bool:
@@ -171,5 +171,5 @@ def audit_read(instance: models.Model) -> None:
 def purge_expired() -> int:
     """Delete audit entries older than the retention period (never under 180 days)."""
     cutoff = timezone.now() - timedelta(days=settings.AUDIT_RETENTION_DAYS)
-    deleted, _ = LogEntry.objects.filter(timestamp__lt=cutoff).delete()
+    deleted: int = LogEntry.objects.filter(timestamp__lt=cutoff).delete()[0]
     return deleted

@@ -107,7 +107,7 @@ def audit_changes(entries: Iterable[LogEntry]) -> dict[int, list[Change]]:
                 for value in (old, new):
                     pk = _pk(field, value)
                     if pk is not None:
-                        wanted[field.related_model].add(pk)  # type: ignore[index]
+                        wanted[field.related_model].add(pk)
         parsed.append((entry, model, items))
     names = _names(wanted)
     zone = ZoneInfo(settings.TIME_ZONE)
@@ -153,7 +153,7 @@ def _text(value: Any) -> str:
     return "" if text in EMPTY else text
 
 
-def _masked(model: type[models.Model] | None, field: models.Field | None, *values: str) -> bool:
+def _masked(model: type[models.Model] | None, field: models.Field[Any, Any] | None, *values: str) -> bool:
     if REDACTED in values:
         return True
     if field is None or model is None:
@@ -165,7 +165,7 @@ def _masked(model: type[models.Model] | None, field: models.Field | None, *value
     return False
 
 
-def _pk(field: models.Field, value: str) -> Any:
+def _pk(field: models.Field[Any, Any], value: str) -> Any:
     if not value:
         return None
     try:
@@ -184,7 +184,7 @@ def _names(wanted: dict[type[models.Model], set[Any]]) -> dict[type[models.Model
     return names
 
 
-def _display(model: type[models.Model] | None, field: models.Field | None, value: str,
+def _display(model: type[models.Model] | None, field: models.Field[Any, Any] | None, value: str,
              names: dict[type[models.Model], dict[Any, str]], zone: ZoneInfo, *, other: str) -> str:
     if not value:
         return ""
@@ -195,10 +195,10 @@ def _display(model: type[models.Model] | None, field: models.Field | None, value
     if isinstance(field, models.ForeignKey | models.OneToOneField):
         related = field.related_model
         pk = _pk(field, value)
-        name = names.get(related, {}).get(pk)  # type: ignore[call-overload]
+        name = names.get(related, {}).get(pk)
         if name is not None:
             return name
-        return _("%(model)s #%(id)s (deleted)") % {"model": related._meta.verbose_name, "id": value}  # type: ignore[union-attr]
+        return _("%(model)s #%(id)s (deleted)") % {"model": related._meta.verbose_name, "id": value}
     choices = dict(field.flatchoices) if field.choices else {}
     if choices:
         label = next((label for key, label in choices.items() if str(key) == value), None)

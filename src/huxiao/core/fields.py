@@ -28,7 +28,7 @@ def normalize_phone(value: str) -> str:
     return ("+" + digits) if value.startswith("+") else digits
 
 
-class EncryptedCharField(models.TextField):
+class EncryptedCharField(models.TextField):  # type: ignore[type-arg]  # no type arguments at runtime
     """Holds text encrypted with AES-GCM. ``max_length`` bounds the plaintext, not the column."""
 
     encrypted = True
@@ -80,7 +80,7 @@ class EncryptedCharField(models.TextField):
         return super().get_lookup(lookup_name)
 
 
-class LookupHashField(models.CharField):
+class LookupHashField(models.CharField):  # type: ignore[type-arg]
     """HMAC of a sibling encrypted field, kept in step on every save."""
 
     def __init__(self, *args: Any, source: str = "", **kwargs: Any):

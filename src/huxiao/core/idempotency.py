@@ -21,12 +21,13 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from rest_framework import mixins
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -99,7 +100,7 @@ def idempotent(method: F) -> F:
     def wrapper(self: Any, request: Request, *args: Any, **kwargs: Any) -> Response:
         return run_idempotent(self, request, lambda: method(self, request, *args, **kwargs))
 
-    return wrapper  # type: ignore[return-value]
+    return cast(F, wrapper)
 
 
 class IdempotentPostMixin:
@@ -112,11 +113,17 @@ class IdempotentPostMixin:
         raise NotImplementedError
 
 
-class IdempotentCreateMixin:
+if TYPE_CHECKING:  # what the mixin is mixed into, for the type checker
+    _CreateBase = mixins.CreateModelMixin
+else:
+    _CreateBase = object
+
+
+class IdempotentCreateMixin(_CreateBase):
     """A view set whose create (POST on the list) is safe to retry."""
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return run_idempotent(self, request, lambda: super(IdempotentCreateMixin, self).create(  # type: ignore[misc]
+        return run_idempotent(self, request, lambda: super(IdempotentCreateMixin, self).create(
             request, *args, **kwargs))
 
 

@@ -3,12 +3,25 @@ with what they see. Checked by the views and API through ``user.has_perm(name, o
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import rules
 from django.core.exceptions import PermissionDenied
+from rules.predicates import Predicate
 
 from huxiao.core.models import Role
+
+
+def predicate(fn: Callable[..., bool]) -> Predicate:
+    """``@rules.predicate``, typed: django-rules does not annotate its decorator."""
+    made: Predicate = rules.predicate(fn)  # type: ignore[no-untyped-call]
+    return made
+
+
+def add_perm(name: str, pred: Predicate) -> None:
+    """``rules.add_perm``, typed."""
+    rules.add_perm(name, pred)  # type: ignore[no-untyped-call]
 
 
 def require(actor: Any, perm: str, obj: Any = None) -> None:
@@ -17,12 +30,12 @@ def require(actor: Any, perm: str, obj: Any = None) -> None:
         raise PermissionDenied
 
 
-@rules.predicate
+@predicate
 def is_subdistrict_admin(user: Any) -> bool:
     return bool(user.is_authenticated and user.role == Role.SUBDISTRICT_ADMIN)
 
 
-@rules.predicate
+@predicate
 def is_unit_admin_of(user: Any, unit: Any) -> bool:
     return bool(
         user.is_authenticated and user.role == Role.UNIT_ADMIN and unit is not None
@@ -30,25 +43,25 @@ def is_unit_admin_of(user: Any, unit: Any) -> bool:
     )
 
 
-@rules.predicate
+@predicate
 def is_police_covering(user: Any, unit: Any) -> bool:
     """A police officer of the station that covers the unit."""
     return bool(user.is_authenticated and user.role == Role.POLICE and unit is not None
                 and unit.police_station_id == user.organisation_id)
 
 
-@rules.predicate
+@predicate
 def admin_of_its_subdistrict(user: Any, obj: Any) -> bool:
     return bool(is_subdistrict_admin(user) and obj is not None
                 and getattr(obj, "subdistrict_id", None) == user.organisation.subdistrict_id)
 
 
-rules.add_perm("core.add_unit", is_subdistrict_admin)
-rules.add_perm("core.change_unit", admin_of_its_subdistrict | is_unit_admin_of)
-rules.add_perm("core.view_audit", is_subdistrict_admin)
+add_perm("core.add_unit", is_subdistrict_admin)
+add_perm("core.change_unit", admin_of_its_subdistrict | is_unit_admin_of)
+add_perm("core.view_audit", is_subdistrict_admin)
 
 
-@rules.predicate
+@predicate
 def may_manage_user(user: Any, target: Any) -> bool:
     """The sub-district admin manages its sub-district's accounts; a unit admin its unit's staff."""
     if not user.is_authenticated or target is None:
@@ -63,10 +76,10 @@ def may_manage_user(user: Any, target: Any) -> bool:
 UNIT_STAFF_ROLES = {Role.GUARD, Role.TEACHER, Role.BUS_ATTENDANT}
 
 
-@rules.predicate
+@predicate
 def is_unit_admin(user: Any) -> bool:
     return bool(user.is_authenticated and user.role == Role.UNIT_ADMIN)
 
 
-rules.add_perm("core.add_user", is_subdistrict_admin | is_unit_admin)
-rules.add_perm("core.change_user", may_manage_user)
+add_perm("core.add_user", is_subdistrict_admin | is_unit_admin)
+add_perm("core.change_user", may_manage_user)

@@ -9,7 +9,7 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
-class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
+class TokenAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     target_class = "huxiao.core.authentication.TokenAuthentication"
     name = "tokenAuth"
 
@@ -18,7 +18,7 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
                 "description": "`Token <key>`, the key from `POST /api/v1/auth/token/` (expires; see F-AUTH)."}
 
 
-class DeviceAuthenticationScheme(OpenApiAuthenticationExtension):
+class DeviceAuthenticationScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     target_class = "huxiao.devices.api.DeviceAuthentication"
     name = "deviceAuth"
 

@@ -1,22 +1,32 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, cast
 
 from auditlog.models import LogEntry
+from django.db.models import QuerySet
 from rest_framework import serializers
 
 from huxiao.core.api import StrictModelSerializer
 from huxiao.core.models import Organisation, OrgType, Unit, User
 
 
-class OrganisationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class _OrganisationChoices(Protocol):
+    queryset: QuerySet[Organisation]
+
+
+def _related(field: object) -> _OrganisationChoices:
+    """A declared ``PrimaryKeyRelatedField`` to organisations, whose choices are narrowed per request."""
+    return cast(_OrganisationChoices, field)
+
+
+class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
     class Meta:
         model = Organisation
         fields = ["id", "type", "code", "name", "name_en", "parent", "address", "lat", "lng", "phone"]
         read_only_fields = fields
 
 
-class UnitSerializer(StrictModelSerializer):
+class UnitSerializer(StrictModelSerializer[Unit]):
     community = serializers.PrimaryKeyRelatedField(
         source="parent", queryset=Organisation.objects.filter(type=OrgType.COMMUNITY)
     )
@@ -45,17 +55,15 @@ class UnitSerializer(StrictModelSerializer):
                 # see its police station.
                 visible = visible | Organisation.objects.filter(
                     pk__in=[self.instance.parent_id, self.instance.police_station_id])
-            self.fields["community"].queryset = visible.filter(type=OrgType.COMMUNITY)  # type: ignore[attr-defined]
-            self.fields["police_station"].queryset = visible.filter(  # type: ignore[attr-defined]
-                type=OrgType.POLICE_STATION
-            )
+            _related(self.fields["community"]).queryset = visible.filter(type=OrgType.COMMUNITY)
+            _related(self.fields["police_station"]).queryset = visible.filter(type=OrgType.POLICE_STATION)
 
     def validate_code(self, value: str) -> str:
         # The model's validator has checked the characters and the length; codes are kept upper-case.
         return value.strip().upper()
 
 
-class MeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class MeSerializer(serializers.ModelSerializer[User]):
     organisation = OrganisationSerializer(read_only=True)
 
     class Meta:
@@ -64,7 +72,7 @@ class MeSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         read_only_fields = fields
 
 
-class LogEntrySerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class LogEntrySerializer(serializers.ModelSerializer[LogEntry]):
     actor = serializers.CharField(source="actor.username", default=None, read_only=True)
     model = serializers.CharField(source="content_type.model", read_only=True)
     action = serializers.SerializerMethodField()
@@ -95,7 +103,7 @@ def _run_validator(validator: Any, value: str) -> str:
         raise serializers.ValidationError(exc.messages) from exc
 
 
-class UserSerializer(StrictModelSerializer):
+class UserSerializer(StrictModelSerializer[User]):
     """Staff accounts. ID numbers and phones are write-only; responses carry them masked (F-PRIV)."""
 
     password = serializers.CharField(write_only=True, required=False, trim_whitespace=False, max_length=256)
@@ -116,8 +124,7 @@ class UserSerializer(StrictModelSerializer):
         super().__init__(*args, **kwargs)
         request = self.context.get("request")
         if request is not None and request.user.is_authenticated:
-            self.fields["organisation"].queryset = Organisation.objects.visible_to(  # type: ignore[attr-defined]
-                request.user)
+            _related(self.fields["organisation"]).queryset = Organisation.objects.visible_to(request.user)
 
     def validate_id_number(self, value: str) -> str:
         from huxiao.core.validators import validate_resident_id

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
@@ -22,8 +22,19 @@ from django.views.generic import ListView
 from huxiao.core import services
 from huxiao.core.audit_display import audit_rows
 from huxiao.core.endpoints import audit_visible_to
-from huxiao.core.models import Organisation, OrgType, Unit, UnitKind
+from huxiao.core.models import Organisation, OrgType, Unit, UnitKind, User
 from huxiao.core.validators import id_param
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """What a page behind ``LoginRequiredMixin`` is given, for the type checker: a request whose user is
+    a ``User`` (never anonymous), with django-htmx's ``request.htmx``. Annotations only."""
+
+    user: User
+    htmx: HtmxDetails
 
 
 def add_errors(form: Any, exc: ValidationError) -> None:
@@ -65,7 +76,8 @@ class UnitListView(ScopedMixin, ListView):  # type: ignore[type-arg]
         return qs
 
     def get_template_names(self) -> list[str]:
-        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:  # type: ignore[attr-defined]
+        htmx = getattr(self.request, "htmx", None)
+        if htmx and not htmx.boosted:
             return ["core/unit_list.html#unit-table"]
         return [self.template_name]
 
@@ -94,11 +106,11 @@ class UnitForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         visible = Organisation.objects.visible_to(user)
-        self.fields["parent"].queryset = visible.filter(type=OrgType.COMMUNITY)  # type: ignore[attr-defined]
-        self.fields["parent"].required = True
-        self.fields["police_station"].queryset = visible.filter(  # type: ignore[attr-defined]
-            type=OrgType.POLICE_STATION
-        )
+        parent = cast("forms.ModelChoiceField[Organisation]", self.fields["parent"])
+        parent.queryset = visible.filter(type=OrgType.COMMUNITY)
+        parent.required = True
+        police_station = cast("forms.ModelChoiceField[Organisation]", self.fields["police_station"])
+        police_station.queryset = visible.filter(type=OrgType.POLICE_STATION)
         if not user.has_perm("core.add_unit"):
             for name in services.UNIT_FIELDS - services.UNIT_ADMIN_FIELDS:
                 if name in self.fields:
@@ -134,7 +146,7 @@ class UnitEditView(LoginRequiredMixin, View):
         form = UnitForm(instance=unit, user=request.user)
         return render(request, "core/unit_form.html", {"form": form, "unit": unit})
 
-    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
         unit = self.get_unit(request, pk)
         form = UnitForm(request.POST, instance=unit, user=request.user)
         if form.is_valid():
@@ -142,9 +154,9 @@ class UnitEditView(LoginRequiredMixin, View):
             try:
                 if unit is None:
                     data = dict(form.cleaned_data)
-                    unit = services.unit_create(actor=request.user, **data)  # type: ignore[arg-type]
+                    unit = services.unit_create(actor=request.user, **data)
                 else:
-                    unit = services.unit_update(actor=request.user, unit=unit, **data)  # type: ignore[arg-type]
+                    unit = services.unit_update(actor=request.user, unit=unit, **data)
             except ValidationError as exc:
                 add_errors(form, exc)
             else:

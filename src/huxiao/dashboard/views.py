@@ -46,7 +46,7 @@ class HomeView(LoginRequiredMixin, TemplateView):
         return context
 
 
-class UnitDetailView(ScopedMixin, DetailView):  # type: ignore[type-arg]
+class UnitDetailView(ScopedMixin, DetailView):
     model = Unit
     template_name = "dashboard/unit_detail.html"
 

@@ -57,7 +57,7 @@ class DeviceViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"])
     def token(self, request: Request, pk: str) -> Response:
         device = self.get_object()
-        device.fresh_token = services.device_token_rotate(actor=actor(request), device=device)  # type: ignore[attr-defined]
+        device.fresh_token = services.device_token_rotate(actor=actor(request), device=device)
         return Response(self.get_serializer(device).data)
 
 

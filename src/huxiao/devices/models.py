@@ -5,7 +5,7 @@ to the police, and whether they are heard from (their heartbeat, F-TECH-2). What
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -53,7 +53,7 @@ class Device(AuditedMixin, models.Model):
     token_digest = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     token_prefix = models.CharField(max_length=8, blank=True, editable=False)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     audit_exclude_fields = ("last_seen_at", "token_digest")  # heartbeats are not changes anyone made
 
     class Meta:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -34,7 +34,7 @@ class Plan(AuditedMixin, models.Model):
     approved_on = models.DateField(_("approved on"))
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("emergency plan")
@@ -62,7 +62,7 @@ class Drill(AuditedMixin, models.Model):
     evaluation = models.TextField(_("evaluation"), blank=True)
     issues_found = models.TextField(_("issues found"), blank=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("drill")

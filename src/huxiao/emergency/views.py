@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from huxiao.core.models import Role, Unit
-from huxiao.core.views import add_errors
+from huxiao.core.views import AuthenticatedHttpRequest, add_errors
 from huxiao.emergency import services
 from huxiao.emergency.models import Drill, Plan
 
 
-class StyledModelForm(forms.ModelForm):  # type: ignore[type-arg]
+class StyledModelForm(forms.ModelForm):
     """Bootstrap's classes on every widget, as the other forms have them."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -69,17 +69,17 @@ class UnitEmergencyView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         return self._page(request, self._unit(request, pk))
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         unit = self._unit(request, pk)
         which = request.POST.get("form")
         form: Any = PlanForm(request.POST) if which == "plan" else DrillForm(request.POST)
         if form.is_valid():
             try:
                 if which == "plan":
-                    plan = services.plan_add(actor=request.user, unit=unit, **form.cleaned_data)  # type: ignore[arg-type]
+                    plan = services.plan_add(actor=request.user, unit=unit, **form.cleaned_data)
                     messages.success(request, _("Plan approved: %(plan)s.") % {"plan": plan})
                 else:
-                    services.drill_record(actor=request.user, unit=unit, **form.cleaned_data)  # type: ignore[arg-type]
+                    services.drill_record(actor=request.user, unit=unit, **form.cleaned_data)
                     messages.success(request, _("Drill recorded."))
                 return redirect("unit-emergency", pk=unit.pk)
             except ValidationError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -200,9 +200,10 @@ class EscortDutyForm(UnitActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = StaffMember.objects.filter(unit=self.unit, active=True)  # type: ignore[attr-defined]
-        self.fields["window"].queryset = TimetableWindow.objects.filter(  # type: ignore[attr-defined]
-            unit=self.unit, kind__in=["arrival", "dismissal"])
+        cast("forms.ModelChoiceField[StaffMember]", self.fields["member"]).queryset = StaffMember.objects.filter(
+            unit=self.unit, active=True)
+        cast("forms.ModelChoiceField[TimetableWindow]", self.fields["window"]).queryset = (
+            TimetableWindow.objects.filter(unit=self.unit, kind__in=["arrival", "dismissal"]))
 
     def save(self, actor: User) -> Any:
         return services.escort_duty_add(actor=actor, **self.cleaned_data)
@@ -229,8 +230,8 @@ class PatrolTeamForm(StyledForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = Organisation.objects.visible_to(user).filter(  # type: ignore[attr-defined]
-            type=OrgType.COMMUNITY)
+        cast("forms.ModelChoiceField[Organisation]", self.fields["community"]).queryset = (
+            Organisation.objects.visible_to(user).filter(type=OrgType.COMMUNITY))
 
     def save(self, actor: User) -> Any:
         return services.patrol_team_add(actor=actor, **self.cleaned_data)
@@ -243,7 +244,7 @@ class PatrolAssignForm(StyledForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = PatrolTeam.objects.visible_to(user)  # type: ignore[attr-defined]
+        cast("forms.ModelChoiceField[PatrolTeam]", self.fields["team"]).queryset = PatrolTeam.objects.visible_to(user)
         window_field: Any = self.fields["window"]
         window_field.queryset = TimetableWindow.objects.visible_to(user).filter(
             kind__in=["arrival", "dismissal"], unit__kind="kindergarten").select_related("unit").order_by(

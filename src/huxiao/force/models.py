@@ -11,7 +11,7 @@ teams (夕阳红, F-FORCE-6) and the campus police room (F-FORCE-7).
 from __future__ import annotations
 
 import secrets
-from typing import Any, ClassVar
+from typing import Any
 
 from django.db import models
 from django.db.models import F, Q
@@ -40,7 +40,7 @@ class PoliceAssignment(AuditedMixin, models.Model):
     end_date = models.DateField(_("until"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("police assignment")
@@ -69,7 +69,7 @@ class LegalVicePrincipal(AuditedMixin, models.Model):
     start_date = models.DateField(_("from"))
     end_date = models.DateField(_("until"), null=True, blank=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("legal vice-principal")
@@ -103,7 +103,7 @@ class Lecture(AuditedMixin, models.Model):
     class_hours = models.DecimalField(_("class-hours"), max_digits=4, decimal_places=1)
     audience = models.PositiveIntegerField(_("audience"), default=0)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("lecture")
@@ -137,7 +137,7 @@ class Guard(AuditedMixin, models.Model):
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("guard")
@@ -168,7 +168,7 @@ class Equipment(AuditedMixin, models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     note = models.CharField(_("note"), max_length=100, blank=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("equipment")
@@ -196,7 +196,7 @@ class StaffMember(AuditedMixin, models.Model):
                              on_delete=models.SET_NULL, related_name="+")
     active = models.BooleanField(_("active"), default=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("staff team member")
@@ -218,7 +218,7 @@ class EscortDuty(AuditedMixin, models.Model):
                                related_name="+")
     weekdays = models.CharField(_("weekdays"), max_length=7, default="12345")
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("escort duty")
@@ -240,7 +240,7 @@ class PatrolTeam(AuditedMixin, models.Model):
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     members = models.PositiveIntegerField(_("members"), default=0)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("patrol team")
@@ -269,7 +269,7 @@ class PatrolAssignment(AuditedMixin, models.Model):
                                related_name="+")
     weekdays = models.CharField(_("weekdays"), max_length=7, default="12345")
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("patrol assignment")
@@ -299,7 +299,7 @@ class PoliceRoom(AuditedMixin, models.Model):
                                 on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(_("note"), max_length=200, blank=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("campus police room")
@@ -335,7 +335,7 @@ class CheckInPoint(AuditedMixin, models.Model):
     # What the QR code carries. Replacing it (a leaked photo of the code) makes the old code worthless.
     token = models.CharField(max_length=32, unique=True, default=_token, editable=False)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     audit_mask_fields = ("token",)  # a replaced code is logged as replaced, never with its value
 
     class Meta:
@@ -391,7 +391,7 @@ class CheckIn(AuditedMixin, models.Model):
                                    choices=[("arrival", _("Arrival")), ("dismissal", _("Dismissal"))])
     day = models.DateField(_("date"))
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("check-in")

@@ -25,14 +25,14 @@ from huxiao.core.dates import age_on
 from huxiao.core.errors import Conflict
 from huxiao.core.models import Unit
 from huxiao.core.validators import mask_resident_id
-from huxiao.core.views import ScopedMixin, add_errors
+from huxiao.core.views import AuthenticatedHttpRequest, ScopedMixin, add_errors
 from huxiao.force import selectors, services
 from huxiao.force.forms import ACTIONS, GuardForm
 from huxiao.force.models import CheckIn, CheckInMethod, CheckInPoint, Guard, PointKind
 from huxiao.timetable.selectors import gate_mode
 
 
-class UnitForceView(ScopedMixin, DetailView):  # type: ignore[type-arg]
+class UnitForceView(ScopedMixin, DetailView):
     """Everything that guards one campus, with the unit's verdicts beside it."""
 
     model = Unit
@@ -48,7 +48,7 @@ class UnitForceView(ScopedMixin, DetailView):  # type: ignore[type-arg]
         unit: Unit = self.object
         user = self.request.user
         today = timezone.localdate()
-        guards = list(unit.guards.all())  # type: ignore[attr-defined]
+        guards = list(unit.guards.all())
         for g in guards:
             g.age = age_on(g.birth_date, today)  # type: ignore[attr-defined]
             g.id_masked = mask_resident_id(g.id_number)  # type: ignore[attr-defined]
@@ -56,17 +56,17 @@ class UnitForceView(ScopedMixin, DetailView):  # type: ignore[type-arg]
         registry = rules()
         context.update({
             "today": today,
-            "police": list(unit.police_assignments.all()),  # type: ignore[attr-defined]
-            "lvps": list(unit.legal_vice_principals.all()),  # type: ignore[attr-defined]
-            "lectures": list(unit.lectures.filter(date__year=today.year)),  # type: ignore[attr-defined]
-            "lecture_hours": unit.lectures.filter(date__year=today.year).aggregate(  # type: ignore[attr-defined]
+            "police": list(unit.police_assignments.all()),
+            "lvps": list(unit.legal_vice_principals.all()),
+            "lectures": list(unit.lectures.filter(date__year=today.year)),
+            "lecture_hours": unit.lectures.filter(date__year=today.year).aggregate(
                 h=Sum("class_hours"))["h"] or 0,
             "guards": guards,
-            "equipment": list(unit.equipment.all()),  # type: ignore[attr-defined]
-            "staff": list(unit.staff_members.prefetch_related("duties__window")),  # type: ignore[attr-defined]
-            "patrols": list(unit.patrol_assignments.select_related("team", "window")),  # type: ignore[attr-defined]
+            "equipment": list(unit.equipment.all()),
+            "staff": list(unit.staff_members.prefetch_related("duties__window")),
+            "patrols": list(unit.patrol_assignments.select_related("team", "window")),
             "room": getattr(unit, "police_room", None),
-            "points": list(unit.checkin_points.all()),  # type: ignore[attr-defined]
+            "points": list(unit.checkin_points.all()),
             "checkins": list(CheckIn.objects.filter(unit=unit).order_by("-at")[:10]),
             "verdicts": [
                 {"rule": registry[code], "result": r, "lines": render_all(r.evidence)}
@@ -152,15 +152,15 @@ class TapCheckInView(LoginRequiredMixin, View):
 
     scope_model = Unit
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         unit = get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
         _check_in(request, unit=unit)
         return redirect(reverse("unit-force", args=[unit.pk]) + "#checkins")
 
 
-def _check_in(request: HttpRequest, **where: Any) -> CheckIn | None:
+def _check_in(request: AuthenticatedHttpRequest, **where: Any) -> CheckIn | None:
     try:
-        checkin = services.checkin_record(actor=request.user, **where)  # type: ignore[arg-type]
+        checkin = services.checkin_record(actor=request.user, **where)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     except Conflict as exc:
@@ -175,21 +175,21 @@ def _check_in(request: HttpRequest, **where: Any) -> CheckIn | None:
 class QrCheckInView(LoginRequiredMixin, View):
     """Where a gate's QR code leads: a phone's camera opens it, the officer taps once."""
 
-    def get_point(self, request: HttpRequest, token: str) -> CheckInPoint:
+    def get_point(self, request: AuthenticatedHttpRequest, token: str) -> CheckInPoint:
         """Only someone who may check in there learns where a code belongs; anyone else sees 404."""
         point = get_object_or_404(CheckInPoint.objects.select_related("unit"), token=token)
         user = request.user
         allowed = (user.has_perm("force.check_in", point.unit) if point.unit is not None else
-                   user.role == "police" and user.organisation.subdistrict_id == point.subdistrict_id)  # type: ignore[union-attr]
+                   user.role == "police" and user.organisation.subdistrict_id == point.subdistrict_id)
         if not allowed:
             raise Http404
         return point
 
-    def get(self, request: HttpRequest, token: str) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
         point = self.get_point(request, token)
         return render(request, "force/checkin.html", {"point": point})
 
-    def post(self, request: HttpRequest, token: str) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
         point = self.get_point(request, token)
         checkin = _check_in(request, point=point, method=CheckInMethod.QR)
         return render(request, "force/checkin.html", {"point": point, "checkin": checkin})
@@ -209,18 +209,18 @@ class CheckInCodesView(LoginRequiredMixin, View):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         unit = self.get_unit(request, pk)
         codes = []
-        for point in unit.checkin_points.all():  # type: ignore[attr-defined]
+        for point in unit.checkin_points.all():
             url = request.build_absolute_uri(reverse("checkin", args=[point.token]))
             svg = segno.make(url, error="m").svg_inline(scale=6, dark="#000", light="#fff", omitsize=True)
             codes.append({"point": point, "url": url, "svg": mark_safe(svg)})
         return render(request, "force/checkin_codes.html", {"unit": unit, "codes": codes})
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         unit = self.get_unit(request, pk)
         rotate = request.POST.get("rotate", "")
         if rotate.isdigit():
             point = get_object_or_404(CheckInPoint.objects.filter(unit=unit), pk=int(rotate))
-            services.point_rotate(actor=request.user, point=point)  # type: ignore[arg-type]
+            services.point_rotate(actor=request.user, point=point)
             messages.success(request, _("A new code was made: print it and replace the old one."))
         else:
             name = (request.POST.get("name") or "").strip()[:60] or _("Main gate")
@@ -251,22 +251,23 @@ class PatrolTeamsView(LoginRequiredMixin, View):
     """F-FORCE-6: the communities' patrol teams (夕阳红) and the kindergarten gates they cover. The
     sub-district admin and the governance office add teams and assign them to a gate's window."""
 
-    def context(self, request: HttpRequest, team_form: Any = None, assign_form: Any = None) -> dict[str, Any]:
+    def context(self, request: AuthenticatedHttpRequest, team_form: Any = None,
+                assign_form: Any = None) -> dict[str, Any]:
         from huxiao.force.forms import PatrolAssignForm, PatrolTeamForm
         from huxiao.force.models import PatrolTeam
 
         teams = PatrolTeam.objects.visible_to(request.user).select_related("community").prefetch_related(
             "assignments__unit", "assignments__window").order_by("community__code", "name")
         user = request.user
-        may = user.has_perm("force.manage_patrols", user.organisation.subdistrict)  # type: ignore[union-attr]
+        may = user.has_perm("force.manage_patrols", user.organisation.subdistrict)
         return {"teams": teams, "may_manage": may,
                 "team_form": team_form or (PatrolTeamForm(user=user) if may else None),
                 "assign_form": assign_form or (PatrolAssignForm(user=user) if may else None)}
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         return render(request, "force/patrol_teams.html", self.context(request))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         from huxiao.force.forms import PatrolAssignForm, PatrolTeamForm
 
         form: Any

@@ -24,6 +24,7 @@ from huxiao.core.errors import Conflict, Refused
 from huxiao.core.fields import lookup_hash
 from huxiao.core.models import Role, Unit, User
 from huxiao.core.validators import id_param, mask_resident_id
+from huxiao.core.views import AuthenticatedHttpRequest
 from huxiao.gate import selectors
 from huxiao.gate.models import (
     CREDENTIAL_PREFIX,
@@ -139,7 +140,7 @@ class PickupReleaseView(GateMixin, View):
     of a delegation code who shows the ID it names). Outside a dismissal window the guard is asked first,
     and the release is recorded as an early pick-up."""
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         unit = self.unit()
         child = get_object_or_404(Child.objects.filter(unit=unit).select_related("school_class"),
                                   pk=_pk(request.POST.get("child")))
@@ -158,7 +159,7 @@ class PickupReleaseView(GateMixin, View):
                                                             if k in RELEASE_FIELDS})
             return render(request, "gate/pickup.html#outcome", context)
         try:
-            release = pickup_services.pickup_release(actor=request.user, child=child, **kwargs)  # type: ignore[arg-type]
+            release = pickup_services.pickup_release(actor=request.user, child=child, **kwargs)
         except Conflict as exc:
             context.update(outcome="already", detail=str(exc.detail), extra=exc.extra)
         except Refused as exc:
@@ -213,13 +214,13 @@ class VisitorScreenView(GateMixin, View):
             return render(request, "gate/visitors.html#lists", self.context(unit))
         return render(request, "gate/visitors.html", self.context(unit))
 
-    def post(self, request: HttpRequest) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
         unit = self.unit()
         data = request.POST
         host = User.objects.filter(organisation=unit, pk=_pk(data.get("host"))).first() if data.get("host") else None
         try:
             visit = visit_services.visit_register(
-                actor=request.user, unit=unit, id_type=data.get("id_type", "resident_id"),  # type: ignore[arg-type]
+                actor=request.user, unit=unit, id_type=data.get("id_type", "resident_id"),
                 id_number=data.get("id_number", ""), name=data.get("name", ""), phone=data.get("phone", ""),
                 purpose=data.get("purpose", ""), host=host)
         except ValidationError as exc:
@@ -231,10 +232,10 @@ class VisitorScreenView(GateMixin, View):
 class VisitCheckoutView(GateMixin, View):
     scope_model = Visit
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         visit = get_object_or_404(Visit.objects.visible_to(request.user), pk=pk)
         try:
-            visit_services.visit_checkout(actor=request.user, visit=visit)  # type: ignore[arg-type]
+            visit_services.visit_checkout(actor=request.user, visit=visit)
         except (Conflict, PermissionDenied):
             messages.warning(request, _("This visitor is not inside."))
         else:
@@ -255,10 +256,10 @@ class VisitAnswerView(LoginRequiredMixin, View):
         return render(request, "gate/visit_answer.html", {"visit": visit,
                                                           "id_masked": mask_resident_id(visit.id_number)})
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         visit = self.get_visit(request, pk)
         try:
-            visit = visit_services.visit_answer(actor=request.user, visit=visit,  # type: ignore[arg-type]
+            visit = visit_services.visit_answer(actor=request.user, visit=visit,
                                                 approve=request.POST.get("approve") == "1")
         except Conflict as exc:
             messages.warning(request, str(exc.detail))

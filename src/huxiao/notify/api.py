@@ -13,7 +13,7 @@ from huxiao.notify import services
 from huxiao.notify.models import Notification
 
 
-class NotificationSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class NotificationSerializer(serializers.ModelSerializer[Notification]):
     title = serializers.CharField(source="display_title", read_only=True)
     body = serializers.CharField(source="display_body", read_only=True)
 
@@ -23,7 +23,7 @@ class NotificationSerializer(serializers.ModelSerializer):  # type: ignore[type-
         read_only_fields = fields
 
 
-class NotificationViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+class NotificationViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, viewsets.GenericViewSet[Notification]):
     queryset = Notification.objects.order_by("-created_at", "-id")
     serializer_class = NotificationSerializer
     filterset_fields = ["level", "kind"]

@@ -3,7 +3,7 @@ language when it is raised; pages poll for new ones (the live stream of F-TECH-3
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -37,7 +37,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     # Derived from audited events (the visit, the refused pick-up): the audit trail is there.
     audit_exclude = True
 

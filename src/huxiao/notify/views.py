@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views import View
 
+from huxiao.core.views import AuthenticatedHttpRequest
 from huxiao.notify import services
 from huxiao.notify.models import Notification
 
@@ -16,8 +17,8 @@ class NotificationsView(LoginRequiredMixin, View):
         items = Notification.objects.visible_to(request.user).order_by("-created_at")[:100]
         return render(request, "notify/list.html", {"items": items})
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        services.mark_read(user=request.user)  # type: ignore[arg-type]
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        services.mark_read(user=request.user)
         return redirect("notifications")
 
 

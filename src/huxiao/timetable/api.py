@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from huxiao.core.api import StrictSerializer
+from huxiao.core.api import StrictSerializer, actor
 from huxiao.core.models import Unit
 from huxiao.timetable import services
 from huxiao.timetable.models import WindowKind
@@ -58,5 +58,5 @@ class TimetableView(APIView):
         unit = self.get_unit(request, pk)
         serializer = TimetableSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.timetable_replace(actor=request.user, unit=unit, **serializer.validated_data)  # type: ignore[arg-type]
+        services.timetable_replace(actor=actor(request), unit=unit, **serializer.validated_data)
         return self.get(request, pk)

@@ -6,8 +6,6 @@ windows in which police visibility is counted (F-FORCE-2).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -35,7 +33,7 @@ class TimetableWindow(AuditedMixin, models.Model):
     end = models.TimeField(_("end"))
     label = models.CharField(_("label"), max_length=40, blank=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         db_table = "gate_timetablewindow"  # moved from gate (issue #12): the table keeps its name
@@ -60,7 +58,7 @@ class Holiday(AuditedMixin, models.Model):
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=60)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         db_table = "gate_holiday"

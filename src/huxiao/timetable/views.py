@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from huxiao.core.models import Unit
+from huxiao.core.views import AuthenticatedHttpRequest
 from huxiao.timetable import services
 from huxiao.timetable.models import WindowKind
 
@@ -93,7 +94,7 @@ class TimetableEditView(LoginRequiredMixin, View):
         holidays = HolidayFormSet(prefix="h", initial=[{"date": h.date, "name": h.name} for h in unit.holidays.all()])
         return self.render_page(request, unit, windows, holidays)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         unit = self.get_unit(request, pk)
         windows = WindowFormSet(request.POST, prefix="w")
         holidays = HolidayFormSet(request.POST, prefix="h")
@@ -111,7 +112,7 @@ class TimetableEditView(LoginRequiredMixin, View):
             for row in window_rows:
                 row.pop("DELETE", None)
             try:
-                services.timetable_replace(actor=request.user, unit=unit,  # type: ignore[arg-type]
+                services.timetable_replace(actor=request.user, unit=unit,
                                            windows=window_rows, holidays=holiday_rows)  # type: ignore[arg-type]
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))

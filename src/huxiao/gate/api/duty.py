@@ -44,7 +44,7 @@ class CheckpointViewSet(ScopedModelViewSet):
         serializer.instance = duty.checkpoint_add(actor=actor(self.request), **serializer.validated_data)
 
 
-class PatrolRoundSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+class PatrolRoundSerializer(serializers.ModelSerializer[PatrolRound]):
     scans = serializers.SerializerMethodField()
 
     class Meta:
@@ -57,7 +57,7 @@ class PatrolRoundSerializer(serializers.ModelSerializer):  # type: ignore[type-a
 
 
 class PatrolRoundViewSet(ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                         viewsets.GenericViewSet):  # type: ignore[type-arg]
+                         viewsets.GenericViewSet[PatrolRound]):
     queryset = PatrolRound.objects.prefetch_related("scans").order_by("-started_at", "-id")
     serializer_class = PatrolRoundSerializer
     filterset_fields = {"unit": ["exact"], "status": ["exact"], "day": ["exact", "gte", "lte"]}

@@ -4,7 +4,6 @@ wall) and patrol rounds, scanned in order; a round that skips a checkpoint is fl
 from __future__ import annotations
 
 import secrets
-from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import F, Q
@@ -25,7 +24,7 @@ class Shift(AuditedMixin, models.Model):
     end = models.DateTimeField(_("until"))
     note = models.CharField(_("note"), max_length=100, blank=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("shift")
@@ -50,7 +49,7 @@ class Handover(AuditedMixin, models.Model):
     equipment_ok = models.BooleanField(_("equipment complete"), default=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("handover")
@@ -69,7 +68,7 @@ class Checkpoint(AuditedMixin, models.Model):
     token = models.CharField(max_length=32, unique=True, default=_token, editable=False)
     active = models.BooleanField(_("active"), default=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     audit_mask_fields = ("token",)  # a replaced code is logged as replaced, never with its value
 
     class Meta:
@@ -101,7 +100,7 @@ class PatrolRound(AuditedMixin, models.Model):
     missed = models.JSONField(_("missed"), default=list, blank=True)
     day = models.DateField(_("date"))
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("patrol round")
@@ -125,7 +124,7 @@ class RoundScan(models.Model):
     at = models.DateTimeField(_("at"))
     in_order = models.BooleanField(_("in order"))
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     scope_unit_field = "round__unit"
 
     class Meta:

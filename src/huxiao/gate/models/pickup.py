@@ -8,7 +8,7 @@ answered 409 with who took the child and when; never a check-then-insert.
 from __future__ import annotations
 
 import secrets
-from typing import Any, ClassVar
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -38,7 +38,7 @@ class SchoolClass(AuditedMixin, models.Model):
     teacher = models.ForeignKey("core.User", verbose_name=_("class teacher"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="classes")
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("class")
@@ -61,7 +61,7 @@ class Child(AuditedMixin, models.Model):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("child")
@@ -107,7 +107,7 @@ class PickupPerson(AuditedMixin, models.Model):
     credential_issued_at = models.DateTimeField(_("card issued"))
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     audit_exclude_fields = ("credential", "credential_hash")
 
     class Meta:
@@ -143,7 +143,7 @@ class Delegation(AuditedMixin, models.Model):
     used_at = models.DateTimeField(_("used"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     audit_exclude_fields = ("code", "code_hash")
 
     class Meta:
@@ -189,7 +189,7 @@ class Release(AuditedMixin, models.Model):
     # Outside every dismissal window (a child fetched for a doctor's visit): the guard confirmed it first.
     early = models.BooleanField(_("early pick-up"), default=False)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("release")
@@ -220,7 +220,7 @@ class RefusedPickup(AuditedMixin, models.Model):
     presented = models.CharField(_("presented"), max_length=120, blank=True)
     at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("refused pick-up")
@@ -252,7 +252,7 @@ class DismissalClosed(models.Model):
     waiting = models.JSONField(_("still waiting"), default=list)  # [{"child": id, "name", "class"}]
     checked_at = models.DateTimeField(_("checked at"), auto_now_add=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("closed dismissal")

@@ -6,7 +6,7 @@ A visit is a small state machine: ``awaiting_host`` → ``admitted`` | ``refused
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -43,7 +43,7 @@ class BlockListEntry(AuditedMixin, models.Model):
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("block-list entry")
@@ -89,7 +89,7 @@ class Visit(AuditedMixin, models.Model):
     left_at = models.DateTimeField(_("left"), null=True, blank=True)
     day = models.DateField(_("date"))
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("visit")
