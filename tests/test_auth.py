@@ -113,8 +113,10 @@ def test_tokens_are_stored_hashed_and_expire(cast: Cast) -> None:
     assert key not in (token.digest, token.prefix) and token.prefix == key[:8]
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/me/").status_code == 200
-    ApiToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    assert client.get("/api/v1/me/").status_code == 401
+    later = token.expires_at + timedelta(seconds=1)  # the cached token expires with its time too
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(timezone, "now", lambda: later)
+        assert client.get("/api/v1/me/").status_code == 401
 
 
 def test_inactive_users_token_stops_working(cast: Cast) -> None:
@@ -124,6 +126,37 @@ def test_inactive_users_token_stops_working(cast: Cast) -> None:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/me/").status_code == 401
+
+
+def test_a_cached_token_is_forgotten_when_revoked_or_its_user_changes(cast: Cast) -> None:
+    """The token lookup is cached (``HUXIAO_TOKEN_CACHE_SECONDS``): a second request reads no token row,
+    and logging out, deactivating the user or changing their role takes effect on the next request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def me(key: str) -> tuple[int, list[str]]:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        with CaptureQueriesContext(connection) as queries:
+            status = client.get("/api/v1/me/").status_code
+        return status, [q["sql"] for q in queries.captured_queries if "core_apitoken" in q["sql"]]
+
+    guard = cast.users["guard"]
+    _token, key = ApiToken.issue(guard)
+    assert me(key)[0] == 200 and me(key) == (200, [])  # the second request: from the cache
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.delete("/api/v1/auth/token/").status_code == 204
+    assert me(key)[0] == 401
+
+    _token, key = ApiToken.issue(guard)
+    assert me(key)[0] == 200
+    guard.role = "teacher"
+    guard.save()
+    assert APIClient(headers={"Authorization": f"Token {key}"}).get("/api/v1/me/").json()["role"] == "teacher"
+    guard.is_active = False
+    guard.save()
+    assert me(key)[0] == 401
 
 
 def test_token_request_validates_input(cast: Cast) -> None:

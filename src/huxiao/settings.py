@@ -245,6 +245,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("HUXIAO_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 API_TOKEN_TTL_HOURS = env_int("HUXIAO_TOKEN_HOURS", 12)
+# A token found is kept in the cache this long (every API request looks its token up). Revoking it, or a
+# change to its user, forgets it at once in the shared cache (Redis); with the per-process cache and
+# several worker processes, the other processes forget it within this time.
+HUXIAO_TOKEN_CACHE_SECONDS = max(0, env_int("HUXIAO_TOKEN_CACHE_SECONDS", 60))
 # The live stream: a keep-alive comment this often; a catch-up from the database this often.
 HUXIAO_SSE_KEEPALIVE_SECONDS = env_int("HUXIAO_SSE_KEEPALIVE_SECONDS", 15)
 HUXIAO_SSE_CATCH_UP_SECONDS = env_int("HUXIAO_SSE_CATCH_UP_SECONDS", 5)

@@ -39,7 +39,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid or expired token."), code="invalid_token")
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.touch(now)
         _attach_audit_actor(token.user)
         return token.user, token
 
