@@ -7,14 +7,14 @@ indexed table, and the engine rewrites only the rows whose verdict changed.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from huxiao.core.audit import AuditedMixin
-from huxiao.core.scoping import ScopedQuerySet
+from huxiao.core.scoping import NOTHING, ScopedQuerySet, subdistrict_scope
 
 
 class Status(models.TextChoices):
@@ -35,7 +35,7 @@ class Result(models.Model):
     since = models.DateTimeField(_("since"))
     changed_at = models.DateTimeField(_("changed at"))
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
     # Derived data, rewritten by the engine: the audit trail is on the records behind it.
     audit_exclude = True
 
@@ -65,7 +65,7 @@ class RuleParameter(AuditedMixin, models.Model):
     value = models.JSONField(_("value"))
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects: ClassVar[Any] = ScopedQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("rule parameter")
@@ -77,9 +77,7 @@ class RuleParameter(AuditedMixin, models.Model):
 
     @classmethod
     def scope_filter(cls, user: Any) -> Q:
-        if not user.is_authenticated:
-            return Q(pk__in=[])
-        return Q(subdistrict_id=user.organisation.subdistrict_id)
+        return subdistrict_scope(user)
 
 
 class Run(models.Model):
@@ -94,12 +92,19 @@ class Run(models.Model):
 
     audit_exclude = True
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["subdistrict", "-started_at"], name="run_subdistrict_started")]
 
     def __str__(self) -> str:
         return f"{self.started_at:%Y-%m-%d %H:%M} {self.units} units"
+
+    @classmethod
+    def scope_filter(cls, user: Any) -> Q:
+        """The runs of the user's sub-district, and the runs over every sub-district (the periodic job)."""
+        return subdistrict_scope(user) | Q(subdistrict__isnull=True)
 
 
 class Snapshot(models.Model):
@@ -114,9 +119,20 @@ class Snapshot(models.Model):
 
     audit_exclude = True
 
+    objects = ScopedQuerySet.as_manager()
+
     class Meta:
         ordering = ["day", "rule"]
         constraints = [models.UniqueConstraint(fields=["day", "subdistrict", "rule"], name="snapshot_once_per_day")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.rule}"
+
+    @classmethod
+    def scope_filter(cls, user: Any) -> Q:
+        """The sub-district's trend: for its sub-district-wide roles only."""
+        from huxiao.core.models import SUBDISTRICT_WIDE_ROLES
+
+        if getattr(user, "role", None) not in SUBDISTRICT_WIDE_ROLES:
+            return NOTHING
+        return subdistrict_scope(user)

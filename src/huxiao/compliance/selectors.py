@@ -103,8 +103,7 @@ def summary(user: Any) -> dict[str, Any]:
 
 
 def last_run(user: Any) -> Run | None:
-    return Run.objects.filter(Q(subdistrict_id=user.organisation.subdistrict_id) | Q(subdistrict__isnull=True),
-                              full=True).order_by("-started_at").first()
+    return Run.objects.visible_to(user).filter(full=True).order_by("-started_at").first()
 
 
 def trend(user: Any, days: int = 30) -> dict[str, list[Any]] | None:
@@ -112,9 +111,8 @@ def trend(user: Any, days: int = 30) -> dict[str, list[Any]] | None:
     if user.role not in SUBDISTRICT_WIDE_ROLES:
         return None
     since = timezone.localdate() - timedelta(days=days - 1)
-    rows = list(Snapshot.objects.filter(subdistrict_id=user.organisation.subdistrict_id, rule="*",
-                                        day__gte=since).order_by("day").values_list("day", "failed", "warned",
-                                                                                    "passed"))
+    rows = list(Snapshot.objects.visible_to(user).filter(rule="*", day__gte=since).order_by("day")
+                .values_list("day", "failed", "warned", "passed"))
     if not rows:
         return None
     return {"days": [d.isoformat() for d, *_ in rows], "failed": [r[1] for r in rows],

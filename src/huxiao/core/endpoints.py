@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any
+from typing import Any, ClassVar
 
 import django_filters
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
-from drf_spectacular.views import SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -20,6 +21,7 @@ from huxiao.core import services
 from huxiao.core.api import ScopedModelViewSet, ScopedReadOnlyViewSet, actor
 from huxiao.core.audit_display import audit_changes
 from huxiao.core.models import Organisation, Unit, User
+from huxiao.core.scoping import audit_scope
 from huxiao.core.serializers import (
     LogEntrySerializer,
     MeSerializer,
@@ -29,7 +31,7 @@ from huxiao.core.serializers import (
 )
 
 
-class UnitFilter(django_filters.FilterSet):
+class UnitFilter(django_filters.FilterSet):  # type: ignore[misc]  # django-filter is not annotated
     q = django_filters.CharFilter(method="search", label="search code, name or address")
     community = django_filters.NumberFilter(field_name="parent_id")
 
@@ -44,7 +46,7 @@ class UnitFilter(django_filters.FilterSet):
                                | Q(address__icontains=value))
 
 
-class UnitViewSet(ScopedModelViewSet):
+class UnitViewSet(ScopedModelViewSet[Unit]):
     """F-FORCE: the units (schools and kindergartens) the user may see."""
 
     queryset = Unit.objects.select_related("parent").order_by("code")
@@ -60,13 +62,13 @@ class UnitViewSet(ScopedModelViewSet):
         )
 
 
-class OrganisationViewSet(ScopedReadOnlyViewSet):
+class OrganisationViewSet(ScopedReadOnlyViewSet[Organisation]):
     queryset = Organisation.objects.order_by("type", "code")
     serializer_class = OrganisationSerializer
     filterset_fields = ["type", "parent"]
 
 
-class UserViewSet(ScopedModelViewSet):
+class UserViewSet(ScopedModelViewSet[User]):
     """Staff accounts: the sub-district admin's, or a unit admin's own unit's."""
 
     queryset = User.objects.select_related("organisation").order_by("username")
@@ -85,7 +87,7 @@ class UserViewSet(ScopedModelViewSet):
 class MeView(APIView):
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(request.user).data)
+        return Response(MeSerializer(actor(request)).data)
 
 
 class CanViewAudit(BasePermission):
@@ -95,7 +97,7 @@ class CanViewAudit(BasePermission):
         return True
 
 
-class AuditFilter(django_filters.FilterSet):
+class AuditFilter(django_filters.FilterSet):  # type: ignore[misc]
     model = django_filters.CharFilter(field_name="content_type__model")
     actor = django_filters.CharFilter(field_name="actor__username")
     since = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
@@ -106,7 +108,7 @@ class AuditFilter(django_filters.FilterSet):
         fields = ["action", "object_pk"]
 
 
-class AuditChangeSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AuditChangeSerializer(serializers.Serializer[Any]):
     field = serializers.CharField(help_text="the model's field name, as in `changes`")
     # DRF takes declared fields off the class: this does not replace the serializer's own ``label``.
     label = serializers.CharField(help_text="the field's name in the reader's language")  # type: ignore[assignment]
@@ -134,7 +136,7 @@ class AuditEntrySerializer(LogEntrySerializer):
         return [asdict(change) for change in display.get(obj.pk, [])]
 
 
-class AuditViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+class AuditViewSet(viewsets.ReadOnlyModelViewSet[LogEntry]):
     """F-AUDIT: the sub-district admin reads who changed what, when, from where."""
 
     serializer_class = AuditEntrySerializer
@@ -156,7 +158,7 @@ def audit_visible_to(user: Any) -> Any:
     if not user.is_authenticated or not user.has_perm("core.view_audit"):
         return LogEntry.objects.none()
     return (
-        LogEntry.objects.filter(additional_data__subdistrict=user.organisation.subdistrict_id)
+        LogEntry.objects.filter(audit_scope(user))
         .select_related("actor", "content_type")
         .order_by("-timestamp", "-id")
     )
@@ -167,3 +169,23 @@ class ApiDocsView(SpectacularSwaggerView):
     no other inline script: without the nonce the page stays blank)."""
 
     template_name = "core/api_docs.html"
+
+
+class SchemaView(SpectacularAPIView):
+    """``/api/schema/``: the OpenAPI document, generated once per process and language. It is public (the
+    same for every user: ``SERVE_PUBLIC``) and changes only with the code, while generating it walks every
+    serializer of the API (about a second)."""
+
+    _documents: ClassVar[dict[str, Any]] = {}
+
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        key = request.query_params.get("lang") or translation.get_language() or ""  # as the view picks it
+        document = self._documents.get(key)
+        if document is None:
+            response: Response = super().get(request, *args, **kwargs)  # type: ignore[no-untyped-call]
+            if response.status_code != 200:
+                return response
+            document = self._documents[key] = (response.data, {
+                name: response[name] for name in ("Content-Disposition",) if response.has_header(name)})
+        data, headers = document
+        return Response(data, headers=headers)

@@ -46,6 +46,22 @@ def unit_scope(user: Any, path: str = "unit") -> Q:
     return NOTHING
 
 
+def subdistrict_scope(user: Any, path: str = "subdistrict") -> Q:
+    """A Q over ``path`` (a foreign key to the sub-district) for the user's own sub-district: rows a whole
+    sub-district shares (rule parameters, compliance runs and their daily counts)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    return Q(**{f"{path}_id": user.organisation.subdistrict_id})
+
+
+def audit_scope(user: Any) -> Q:
+    """Audit entries (auditlog's ``LogEntry``) of the user's sub-district: each entry stores it
+    (``core.audit.AuditedMixin``). Who may read them at all is ``core.view_audit``."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    return Q(additional_data__subdistrict=user.organisation.subdistrict_id)
+
+
 def unit_staff_police_subdistrict(user: Any, path: str = "unit") -> Q:
     """``unit_scope`` without the unit's parents, bus attendants and patrols: the unit's staff, its police
     station, its sub-district (devices, alarms, plans and drills)."""

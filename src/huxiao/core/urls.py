@@ -3,7 +3,6 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView
 
 from huxiao.core import endpoints, views
 from huxiao.core.auth import TokenView
@@ -30,6 +29,6 @@ urlpatterns = [
     path("units/new/", views.UnitEditView.as_view(), name="unit-create"),
     path("units/<int:pk>/edit/", views.UnitEditView.as_view(), name="unit-edit"),
     path("audit/", views.AuditLogView.as_view(), name="audit-log"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", endpoints.SchemaView.as_view(), name="api-schema"),
     path("api/docs/", endpoints.ApiDocsView.as_view(url_name="api-schema"), name="api-docs"),
 ]
