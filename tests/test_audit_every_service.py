@@ -223,12 +223,18 @@ def _device_token_rotate(cast: Cast) -> Call:
     return Call(unit_admin, run)
 
 
-def _device_event(cast: Cast) -> Call:
-    """A heartbeat from a device that was offline: it is back (the device's own request: no user)."""
+def _offline_device(cast: Cast) -> Device:
+    """Unit A's camera, silent for an hour and offline for 50 minutes."""
     device = device_a(cast)
     Device.objects.filter(pk=device.pk).update(last_seen_at=timezone.now() - timedelta(hours=1),
                                                offline_since=timezone.now() - timedelta(minutes=50))
     device.refresh_from_db()
+    return device
+
+
+def _device_event(cast: Cast) -> Call:
+    """A heartbeat from a device that was offline: it is back (the device's own request: no user)."""
+    device = _offline_device(cast)
 
     def run() -> Device:
         alarms.device_event(device=device, type_="heartbeat", at=timezone.now())
@@ -239,10 +245,7 @@ def _device_event(cast: Cast) -> Call:
 
 def _device_heard(cast: Cast) -> Call:
     """The device's part of any event it sends: back from offline is a change, audited."""
-    device = device_a(cast)
-    Device.objects.filter(pk=device.pk).update(last_seen_at=timezone.now() - timedelta(hours=1),
-                                               offline_since=timezone.now() - timedelta(minutes=50))
-    device.refresh_from_db()
+    device = _offline_device(cast)
 
     def run() -> Device:
         devices.device_heard(device=device, at=timezone.now())

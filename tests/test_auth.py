@@ -159,6 +159,23 @@ def test_a_cached_token_is_forgotten_when_revoked_or_its_user_changes(cast: Cast
     assert me(key)[0] == 401
 
 
+def test_a_token_works_when_the_cache_is_down(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache is an optimisation: Redis stopping must not turn an API request into a 500."""
+    from django.core.cache import cache
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("redis is down")
+
+    _token, key = ApiToken.issue(cast.users["guard"])
+    for method in ("get", "set", "delete_many"):
+        monkeypatch.setattr(cache, method, down)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/me/").status_code == 200
+    assert client.delete("/api/v1/auth/token/").status_code == 204  # revoked in the database all the same
+    assert client.get("/api/v1/me/").status_code == 401
+
+
 def test_token_request_validates_input(cast: Cast) -> None:
     response = APIClient().post("/api/v1/auth/token/", {"username": "x"}, format="json")
     assert response.status_code == 400 and "password" in response.json()["fields"]

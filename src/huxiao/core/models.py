@@ -9,6 +9,7 @@ unit's id is its organisation's id).
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -292,7 +293,7 @@ class ApiToken(models.Model):
         the cache (``HUXIAO_TOKEN_CACHE_SECONDS``), else one query, whose answer is cached until the token
         expires or the time is up. Revoking it or changing its user forgets it (``forget_tokens``)."""
         digest, now = _token_digest(key), timezone.now()
-        cached: tuple[ApiToken, datetime] | None = cache.get(TOKEN_CACHE_PREFIX + digest)
+        cached: tuple[ApiToken, datetime] | None = _cache_call(cache.get, TOKEN_CACHE_PREFIX + digest)
         if cached is None:
             # A digest is unique: no ORDER BY; and no personal field of the user is decrypted.
             token = next(iter(ApiToken.objects.live(now).select_related("user__organisation")
@@ -310,7 +311,7 @@ class ApiToken(models.Model):
         """Cache this token (with its user and organisation) until its ``cached_until``, no longer."""
         seconds = int((self.cached_until - timezone.now()).total_seconds())
         if seconds > 0:
-            cache.set(TOKEN_CACHE_PREFIX + self.digest, (self, self.cached_until), seconds)
+            _cache_call(cache.set, TOKEN_CACHE_PREFIX + self.digest, (self, self.cached_until), seconds)
 
     def touch(self, now: datetime) -> None:
         """The token was used: ``last_used_at`` (the caller writes it at most once a minute), in the cached
@@ -325,12 +326,24 @@ class ApiToken(models.Model):
         forget_tokens([self.digest])
 
 
+logger = logging.getLogger(__name__)
 TOKEN_CACHE_PREFIX = "huxiao:token:"  # noqa: S105  (a cache key prefix)
+
+
+def _cache_call(method: Any, *args: Any) -> Any:
+    """A call to the cache that cannot fail a request: when the cache (Redis) is down, the token is looked up
+    in the database, as without a cache. A token forgotten while Redis was unreachable is forgotten by
+    Redis's restart (it keeps nothing on disk) or, after a blip, within ``HUXIAO_TOKEN_CACHE_SECONDS``."""
+    try:
+        return method(*args)
+    except Exception:  # redis.ConnectionError, TimeoutError…: the cache is an optimisation only
+        logger.warning("token cache unavailable; using the database", exc_info=True)
+        return None
 
 
 def forget_tokens(digests: Iterable[str]) -> None:
     """Drop tokens from the cache, so the next request looks them up again."""
-    cache.delete_many([TOKEN_CACHE_PREFIX + digest for digest in digests])
+    _cache_call(cache.delete_many, [TOKEN_CACHE_PREFIX + digest for digest in digests])
 
 
 @receiver([post_save, post_delete], sender=User, dispatch_uid="huxiao-forget-user-tokens")
