@@ -144,6 +144,12 @@ def test_a_cached_token_is_forgotten_when_revoked_or_its_user_changes(cast: Cast
     guard = cast.users["guard"]
     _token, key = ApiToken.issue(guard)
     assert me(key)[0] == 200 and me(key) == (200, [])  # the second request: from the cache
+    from django.core.cache import cache
+
+    from huxiao.core.models import TOKEN_CACHE_PREFIX, _token_digest
+
+    cached_user = cache.get(TOKEN_CACHE_PREFIX + _token_digest(key))[0].user
+    assert {"password", "phone", "id_number"} <= cached_user.get_deferred_fields()  # not in the cache
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.delete("/api/v1/auth/token/").status_code == 204

@@ -295,9 +295,11 @@ class ApiToken(models.Model):
         digest, now = _token_digest(key), timezone.now()
         cached: tuple[ApiToken, datetime] | None = _cache_call(cache.get, TOKEN_CACHE_PREFIX + digest)
         if cached is None:
-            # A digest is unique: no ORDER BY; and no personal field of the user is decrypted.
-            token = next(iter(ApiToken.objects.live(now).select_related("user__organisation")
-                              .defer("user__phone", "user__id_number").filter(digest=digest).order_by()[:1]), None)
+            # A digest is unique: no ORDER BY. No personal field is decrypted, and neither they nor the
+            # password hash go into the cache.
+            found = (ApiToken.objects.live(now).select_related("user__organisation")
+                     .defer("user__phone", "user__id_number", "user__password").filter(digest=digest).order_by())
+            token = next(iter(found[:1]), None)
             if token is None:
                 return None
             token.cached_until = min(now + timedelta(seconds=settings.HUXIAO_TOKEN_CACHE_SECONDS), token.expires_at)
@@ -348,7 +350,10 @@ def forget_tokens(digests: Iterable[str]) -> None:
 
 @receiver([post_save, post_delete], sender=User, dispatch_uid="huxiao-forget-user-tokens")
 def _forget_user_tokens(sender: type[User], instance: User, **kwargs: Any) -> None:
-    """A user changed (deactivated, another role or organisation): their cached tokens are forgotten."""
+    """A user changed (deactivated, another role or organisation): their cached tokens are forgotten. A
+    login only stamps ``last_login``, which no token reads: nothing to forget."""
+    if set(kwargs.get("update_fields") or ()) == {"last_login"}:
+        return
     forget_tokens(ApiToken.objects.filter(user_id=instance.pk).values_list("digest", flat=True))
 
 

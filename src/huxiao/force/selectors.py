@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from huxiao.force.models import CheckIn, CheckInRole, PoliceAssignment
+from huxiao.timetable.selectors import gate_mode
 
 
 def visibility_counts(unit_ids: Any, periods: dict[int, tuple[date, date]], now: datetime) -> dict[
@@ -147,3 +148,10 @@ def my_checkin(user: Any, unit: Any, window: Any, day: date) -> CheckIn | None:
     if window is None:
         return None
     return CheckIn.objects.visible_to(user).filter(unit=unit, user=user, window=window, day=day).first()
+
+
+def gate_tile(user: Any, unit: Any) -> dict[str, Any]:
+    """The gate screen's check-in tile: the user's check-in of the arrival or dismissal window open now."""
+    mode = gate_mode(unit)
+    window = mode.window if mode.mode in {"arrival", "dismissal"} else None
+    return {"unit": unit, "checkin": my_checkin(user, unit, window, timezone.localdate())}

@@ -29,7 +29,6 @@ from huxiao.core.views import AuthenticatedHttpRequest, ScopedMixin, add_errors
 from huxiao.force import selectors, services
 from huxiao.force.forms import ACTIONS, GuardForm
 from huxiao.force.models import CheckIn, CheckInMethod, CheckInPoint, Guard, PointKind
-from huxiao.timetable.selectors import gate_mode
 
 
 class UnitForceView(ScopedMixin, DetailView):
@@ -158,18 +157,22 @@ class TapCheckInView(LoginRequiredMixin, View):
         return redirect(reverse("unit-force", args=[unit.pk]) + "#checkins")
 
 
-def _check_in(request: AuthenticatedHttpRequest, **where: Any) -> CheckIn | None:
+def _attempt_check_in(user: Any, **where: Any) -> tuple[CheckIn | None, str, str]:
+    """A check-in, as (check-in, outcome, what to tell the user): ``done``, ``already`` (409: one per window)
+    or ``refused`` (outside a window, not here)."""
     try:
-        checkin = services.checkin_record(actor=request.user, **where)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        checkin = services.checkin_record(actor=user, **where)
     except Conflict as exc:
-        messages.warning(request, str(exc.detail))
-    else:
-        messages.success(request, _("Checked in at %(time)s.") % {"time": timezone.localtime(checkin.at).strftime(
-            "%H:%M")})
-        return checkin
-    return None
+        return None, "already", str(exc.detail)
+    except ValidationError as exc:
+        return None, "refused", " ".join(exc.messages)
+    return checkin, "done", _("Checked in at %(time)s.") % {"time": timezone.localtime(checkin.at).strftime("%H:%M")}
+
+
+def _check_in(request: AuthenticatedHttpRequest, **where: Any) -> CheckIn | None:
+    checkin, outcome, text = _attempt_check_in(request.user, **where)
+    {"done": messages.success, "already": messages.warning, "refused": messages.error}[outcome](request, text)
+    return checkin
 
 
 class QrCheckInView(LoginRequiredMixin, View):
@@ -282,13 +285,6 @@ class PatrolTeamsView(LoginRequiredMixin, View):
         return render(request, "force/patrol_teams.html", self.context(request, **forms_), status=400)
 
 
-def gate_checkin_context(user: Any, unit: Unit) -> dict[str, Any]:
-    """The gate tile's state: the user's check-in of the arrival or dismissal window open now, if any."""
-    mode = gate_mode(unit)
-    window = mode.window if mode.mode in {"arrival", "dismissal"} else None
-    return {"unit": unit, "checkin": selectors.my_checkin(user, unit, window, timezone.localdate())}
-
-
 class GateCheckInView(LoginRequiredMixin, View):
     """"I am at the gate" (F-FORCE-2) from the gate screen's tile (``{% checkin_tile %}``): one tap,
     answered on the tile itself. The unit is the user's own."""
@@ -298,21 +294,16 @@ class GateCheckInView(LoginRequiredMixin, View):
         unit = Unit.objects.visible_to(user).filter(pk=user.organisation_id).first()
         if unit is None:
             raise PermissionDenied
-        context: dict[str, Any] = {"unit": unit}
         try:
-            context["checkin"] = services.checkin_record(actor=user, unit=unit)
-            context["checkin_outcome"] = "done"
-        except Conflict as exc:
-            context.update(gate_checkin_context(user, unit), checkin_outcome="already",
-                           checkin_detail=str(exc.detail))
-        except (ValidationError, PermissionDenied) as exc:
-            context.update(checkin_outcome="refused", checkin_detail=" ".join(getattr(exc, "messages", [])) or _(
-                "You cannot check in here."))
+            checkin, outcome, text = _attempt_check_in(user, unit=unit)
+        except PermissionDenied:
+            checkin, outcome, text = None, "refused", _("You cannot check in here.")
+        text = text or _("You cannot check in here.")
+        context: dict[str, Any] = {"unit": unit, "checkin": checkin, "checkin_outcome": outcome,
+                                   "checkin_detail": text}
+        if outcome == "already":
+            context["checkin"] = selectors.gate_tile(user, unit)["checkin"]
         if getattr(request, "htmx", False):
             return render(request, "force/_gate_checkin.html", context)
-        if context["checkin_outcome"] == "done":
-            messages.success(request, _("Checked in at %(time)s.") % {
-                "time": timezone.localtime(context["checkin"].at).strftime("%H:%M")})
-        else:
-            messages.warning(request, context["checkin_detail"])
+        (messages.success if outcome == "done" else messages.warning)(request, text)
         return redirect("gate-home")

@@ -8,11 +8,11 @@ from typing import Any
 from django import template
 
 from huxiao.core.models import Unit
-from huxiao.force.views import gate_checkin_context
+from huxiao.force.selectors import gate_tile
 
 register = template.Library()
 
 
 @register.inclusion_tag("force/_gate_checkin.html", takes_context=True)
 def checkin_tile(context: Any, unit: Unit) -> dict[str, Any]:
-    return {**gate_checkin_context(context["request"].user, unit), "csrf_token": context.get("csrf_token")}
+    return {**gate_tile(context["request"].user, unit), "csrf_token": context.get("csrf_token")}
