@@ -164,6 +164,14 @@ def test_a_cached_token_is_forgotten_when_revoked_or_its_user_changes(cast: Cast
     guard.save()
     assert me(key)[0] == 401
 
+    from huxiao.core.models import User
+
+    teacher = User.objects.create_user(username="leaver", role="teacher", organisation=cast.unit_a)
+    _token, key = ApiToken.issue(teacher)
+    assert me(key)[0] == 200
+    teacher.delete()  # its tokens go with it (a cascade), and so do their cached copies
+    assert me(key)[0] == 401
+
 
 def test_a_token_works_when_the_cache_is_down(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> None:
     """The cache is an optimisation: Redis stopping must not turn an API request into a 500."""

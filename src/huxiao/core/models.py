@@ -348,7 +348,7 @@ def forget_tokens(digests: Iterable[str]) -> None:
     _cache_call(cache.delete_many, [TOKEN_CACHE_PREFIX + digest for digest in digests])
 
 
-@receiver([post_save, post_delete], sender=User, dispatch_uid="huxiao-forget-user-tokens")
+@receiver(post_save, sender=User, dispatch_uid="huxiao-forget-user-tokens")
 def _forget_user_tokens(sender: type[User], instance: User, **kwargs: Any) -> None:
     """A user changed (deactivated, another role or organisation): their cached tokens are forgotten. A
     login only stamps ``last_login``, which no token reads: nothing to forget."""
@@ -357,7 +357,7 @@ def _forget_user_tokens(sender: type[User], instance: User, **kwargs: Any) -> No
     forget_tokens(ApiToken.objects.filter(user_id=instance.pk).values_list("digest", flat=True))
 
 
-@receiver([post_save, post_delete], sender=Organisation, dispatch_uid="huxiao-forget-organisation-tokens")
+@receiver(post_save, sender=Organisation, dispatch_uid="huxiao-forget-organisation-tokens")
 def _forget_organisation_tokens(sender: type[Organisation], instance: Organisation, **kwargs: Any) -> None:
     forget_tokens(ApiToken.objects.filter(user__organisation_id=instance.pk).values_list("digest", flat=True))
 
@@ -380,3 +380,9 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+@receiver(post_delete, sender=ApiToken, dispatch_uid="huxiao-forget-deleted-token")
+def _forget_deleted_token(sender: type[ApiToken], instance: ApiToken, **kwargs: Any) -> None:
+    """A token deleted, by itself or with its user or organisation (the deletion cascades to it)."""
+    forget_tokens([instance.digest])
