@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -191,12 +192,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def running_demo(demo_home: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
+@contextmanager
+def running_demo(home: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     port = free_port()
-    log = (demo_home / f"demo-{port}.log").open("wb")
+    log = (home / f"demo-{port}.log").open("wb")
     # A session of its own: whatever it starts is found by the session id, however it is re-parented.
-    proc = subprocess.Popen([*HUXIAO, "demo", "--port", str(port)], env=demo_env(demo_home), cwd=demo_home,
+    proc = subprocess.Popen([*HUXIAO, "demo", "--port", str(port)], env=demo_env(home), cwd=home,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         yield proc, port
@@ -221,21 +222,22 @@ def wait_until_served(proc: subprocess.Popen[bytes], port: int, log: Path, timeo
 
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
-@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name)
-def test_stopping_the_demo_stops_its_worker(running_demo: tuple[subprocess.Popen[bytes], int], demo_home: Path,
-                                            stop: signal.Signals) -> None:
-    """Ctrl-C (SIGINT), a service manager's SIGTERM, even SIGKILL: no job worker is left running."""
-    proc, port = running_demo
-    wait_until_served(proc, port, demo_home / f"demo-{port}.log")
-    deadline = time.monotonic() + 30
-    while not any("worker" in cmd for cmd in session_processes(proc.pid).values()):
-        assert time.monotonic() < deadline, session_processes(proc.pid)
-        time.sleep(0.2)
+def test_stopping_the_demo_stops_its_worker(demo_home: Path) -> None:
+    """Ctrl-C (SIGINT), a service manager's SIGTERM, even SIGKILL: no job worker is left running.
 
-    proc.send_signal(stop)
-    proc.wait(timeout=30)
+    One test for the three, so the demo is built once (parametrised, each xdist worker built its own)."""
+    for stop in (signal.SIGINT, signal.SIGTERM, signal.SIGKILL):
+        with running_demo(demo_home) as (proc, port):
+            wait_until_served(proc, port, demo_home / f"demo-{port}.log")
+            deadline = time.monotonic() + 30
+            while not any("worker" in cmd for cmd in session_processes(proc.pid).values()):
+                assert time.monotonic() < deadline, (stop.name, session_processes(proc.pid))
+                time.sleep(0.2)
 
-    deadline = time.monotonic() + 15
-    while (left := session_processes(proc.pid)) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert not left, f"still running after {stop.name}: {left}"
+            proc.send_signal(stop)
+            proc.wait(timeout=30)
+
+            deadline = time.monotonic() + 15
+            while (left := session_processes(proc.pid)) and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert not left, f"still running after {stop.name}: {left}"

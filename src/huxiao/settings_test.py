@@ -23,6 +23,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Look a static file up when it is asked for, not by listing every vendored file each time a test client
+# loads the middleware (30 ms a client, a tenth of the suite's time: issue #12).
+WHITENOISE_AUTOREFRESH = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 HUXIAO_SMS_BACKEND = "huxiao.notify.sms.MemoryBackend"
 HUEY = {**HUEY, "immediate": True}
