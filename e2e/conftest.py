@@ -223,6 +223,16 @@ def demo(transactional_db: None) -> None:
     build_demo(password=PASSWORD)
 
 
+def navigate(page, href: str) -> None:  # type: ignore[no-untyped-def]
+    """Click the navigation's link to ``href``, as a user does: opening its menu first when the link is in one
+    (the prevention pages share a menu where a role has several of them)."""
+    link = page.locator(f'nav a[href="{href}"]')
+    menu = page.locator(".navbar-nav .dropdown", has=page.locator(f'a[href="{href}"]'))
+    if menu.count():
+        menu.locator("[data-bs-toggle=dropdown]").click()
+    link.click()
+
+
 def login(page, username: str, password: str) -> None:  # type: ignore[no-untyped-def]
     import re
 

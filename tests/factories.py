@@ -179,6 +179,10 @@ def build_cast() -> Cast:
         populate_force(unit)
         populate_gate(unit)
         populate_alarms(unit)
+        populate_hazards(unit)
+        populate_inspections(unit)
+        populate_buses(unit)
+        populate_surroundings(unit)
     from huxiao.compliance.engine import refresh
 
     refresh()
@@ -222,6 +226,95 @@ def years_ago(years: int, days: int = 30) -> date:
 
     today = timezone.localdate()
     return today.replace(year=today.year - years) - timedelta(days=days)
+
+
+def populate_buses(unit: Unit) -> None:
+    """A school bus with a passed pre-trip check, a driver (40, trained last month) with a training, a route
+    with a stop, and today's trip to school with the unit's bus attendant if it has one (F-BUS-1), named
+    after the unit (see ``populate_force``). Nothing is grounded: a trip may be scheduled with them."""
+    from django.utils import timezone
+
+    from huxiao.buses import models as buses
+
+    marker = unit.name.split()[0]
+    today = timezone.localdate()
+    bus = buses.Bus.objects.create(unit=unit, plate=f"浙A·{10000 + unit.pk % 90000}",
+                                   kind="kindergarten" if unit.kind == "kindergarten" else "school", seats=19,
+                                   inspection_expires=today + timedelta(days=300),
+                                   insurance_expires=today + timedelta(days=300))
+    buses.BusCheck.objects.create(bus=bus, date=today, ok=True, note=f"{marker}-check")
+    driver = buses.Driver.objects.create(unit=unit, name=f"{marker}-driver", phone="13900002468",
+                                         birth_date=years_ago(40), licence_class="A1",
+                                         licence_file_no=f"{330100000000 + unit.pk}"[:12],
+                                         licence_expires=today + timedelta(days=1000))
+    buses.DriverTraining.objects.create(driver=driver, date=today - timedelta(days=30), topic=f"{marker}-training",
+                                        hours=4)
+    route = buses.Route.objects.create(unit=unit, name=f"{marker}-route")
+    buses.Stop.objects.create(route=route, order=1, name=f"{marker}-stop", lat=30.28, lng=120.12)
+    attendant = User.objects.filter(organisation=unit, role=Role.BUS_ATTENDANT).order_by("username").first()
+    buses.Trip.objects.create(unit=unit, bus=bus, driver=driver, route=route, attendant=attendant, date=today,
+                              direction="to_school", departs_at=time(7, 0))
+
+
+def populate_hazards(unit: Unit) -> None:
+    """A hazard of ``unit`` (F-PREV-2), assigned, with its history, named after the unit."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from huxiao.hazards.models import Hazard, HazardEvent
+
+    marker = unit.name.split()[0]
+    now = timezone.now()
+    hazard = Hazard.objects.create(unit=unit, title=f"{marker}-hazard 楼梯扶手松动", priority="medium",
+                                   status="assigned", reported_at=now, responsible=f"{marker}-后勤",
+                                   deadline=timezone.localdate() + timedelta(days=10), assigned_at=now)
+    HazardEvent.objects.create(hazard=hazard, action="report", to_status="reported", at=now)
+    HazardEvent.objects.create(hazard=hazard, action="assign", from_status="reported", to_status="assigned", at=now,
+                               note=f"{marker}-后勤")
+
+
+def populate_inspections(unit: Unit) -> None:
+    """A fire-safety schedule and a passed inspection of ``unit`` (F-PREV-1)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from huxiao.inspections.models import Inspection, Result, Schedule, Template
+
+    template = Template.objects.get(subdistrict_id=unit.subdistrict_id, area="fire")
+    today = timezone.localdate()
+    Schedule.objects.create(unit=unit, template=template, every_days=30, next_due=today + timedelta(days=20))
+    inspection = Inspection.objects.create(unit=unit, template=template, date=today - timedelta(days=10),
+                                           notes=f"{unit.name.split()[0]}-inspection")
+    Result.objects.bulk_create([Result(inspection=inspection, item=item, text=item.text, result="pass")
+                                for item in template.items.all()])
+
+
+def populate_surroundings(unit: Unit) -> None:
+    """An internet café some 330 m north of ``unit`` (outside the radius: no violation), a clean-up campaign led
+    by the unit's police station with a record of the café, and a traffic report at the gate (F-SURR-1/2), named
+    after the unit (see ``populate_force``). The café belongs to the unit's sub-district and is nearest the unit."""
+    from django.utils import timezone
+
+    from huxiao.surroundings import geo
+    from huxiao.surroundings import models as surroundings
+
+    marker = unit.name.split()[0]
+    lat, lng = unit.lat + 0.003, unit.lng
+    distance = geo.to_campus_m((lat, lng), boundary=unit.boundary, point=(unit.lat, unit.lng))
+    cafe = surroundings.Premises.objects.create(
+        subdistrict=unit.subdistrict, name=f"{marker}-网吧", kind="internet_cafe", lat=lat, lng=lng,
+        address=f"{marker}-路1号", licence_no="网文2026001", operator=f"{marker}-operator", nearest_unit=unit,
+        distance_m=distance)
+    campaign = surroundings.Campaign.objects.create(subdistrict=unit.subdistrict, title=f"{marker}-专项整治",
+                                                    lead_office=unit.police_station, starts_on=date(2026, 1, 1))
+    staff = User.objects.filter(organisation=unit).order_by("username").first() or UserFactory(
+        username=f"{marker}-staff-s-{unit.pk}", role=Role.GUARD, organisation=unit)
+    surroundings.CleanupRecord.objects.create(premises=cafe, campaign=campaign, date=date(2026, 3, 1),
+                                              action="inspected", note=marker, recorded_by=staff)
+    surroundings.TrafficReport.objects.create(unit=unit, kind="illegal_taxi", place=f"{marker}-gate",
+                                              observed_at=timezone.now(), description=marker, reported_by=staff)
 
 
 def populate_alarms(unit: Unit) -> None:

@@ -211,6 +211,39 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     ("patch", "/api/v1/devices/{id}/"): Builder("unit_admin", detail("devices", first("devices.Device", unit=unit_a))),
     ("post", "/api/v1/plans/"): Builder("unit_admin", detail("plans", first("emergency.Plan", unit=unit_a))),
     ("post", "/api/v1/drills/"): Builder("unit_admin", detail("drills", first("emergency.Drill", unit=unit_a))),
+    # hazards
+    ("post", "/api/v1/hazards/"): Builder("unit_admin", detail("hazards", first("hazards.Hazard", unit=unit_a))),
+    ("post", "/api/v1/inspection-schedules/"): Builder(
+        "unit_admin", detail("inspection-schedules", first("inspections.Schedule", unit=unit_a))),
+    ("post", "/api/v1/inspections/"): Builder("unit_admin", detail("inspections",
+                                                                   first("inspections.Inspection", unit=unit_a))),
+    # buses
+    ("post", "/api/v1/buses/"): Builder("unit_admin", detail("buses", first("buses.Bus", unit=unit_a)),
+                                        changed(plate="浙A·RT001")),  # one row per plate and unit
+    ("patch", "/api/v1/buses/{id}/"): Builder("unit_admin", detail("buses", first("buses.Bus", unit=unit_a))),
+    ("post", "/api/v1/bus-drivers/"): Builder("unit_admin", detail("bus-drivers", first("buses.Driver", unit=unit_a)),
+                                              changed(licence_file_no="330100999999")),
+    ("patch", "/api/v1/bus-drivers/{id}/"): Builder("unit_admin",
+                                                    detail("bus-drivers", first("buses.Driver", unit=unit_a))),
+    ("post", "/api/v1/bus-routes/"): Builder("unit_admin", detail("bus-routes", first("buses.Route", unit=unit_a)),
+                                             changed(name="RT-route")),
+    ("patch", "/api/v1/bus-routes/{id}/"): Builder("unit_admin",
+                                                   detail("bus-routes", first("buses.Route", unit=unit_a))),
+    ("post", "/api/v1/bus-trips/"): Builder("unit_admin", detail("bus-trips", first("buses.Trip", unit=unit_a)),
+                                            changed(date=later(1))),  # the same bus at the same time: another day
+    ("patch", "/api/v1/bus-trips/{id}/"): Builder("unit_admin", detail("bus-trips", first("buses.Trip", unit=unit_a))),
+    # surroundings
+    ("post", "/api/v1/premises/"): Builder("police", detail("premises", first("surroundings.Premises",
+                                                                              nearest_unit=unit_a)),
+                                           changed(name="RT-网吧")),
+    ("patch", "/api/v1/premises/{id}/"): Builder("police", detail("premises", first("surroundings.Premises",
+                                                                                    nearest_unit=unit_a))),
+    ("post", "/api/v1/cleanup-campaigns/"): Builder(
+        "governance", detail("cleanup-campaigns", first("surroundings.Campaign", lead_office=lambda c: c.ps))),
+    ("post", "/api/v1/cleanup-records/"): Builder(
+        "police", detail("cleanup-records", first("surroundings.CleanupRecord", premises__nearest_unit=unit_a))),
+    ("post", "/api/v1/traffic-reports/"): Builder("guard", detail("traffic-reports", first(
+        "surroundings.TrafficReport", unit=unit_a))),
 }
 
 

@@ -34,6 +34,8 @@ from django.utils import timezone
 import huxiao
 from huxiao.alarms import services as alarms
 from huxiao.alarms.models import Alarm
+from huxiao.buses import models as bus_models
+from huxiao.buses import services as buses
 from huxiao.compliance import services as compliance
 from huxiao.compliance.models import RuleParameter
 from huxiao.core import services as core
@@ -54,6 +56,10 @@ from huxiao.gate.models import (
     Visit,
 )
 from huxiao.gate.services import duty, pickup, visits
+from huxiao.hazards import services as hazards
+from huxiao.hazards.models import Hazard
+from huxiao.inspections import services as inspections
+from huxiao.surroundings import services as surroundings
 from huxiao.timetable import services as timetable
 from huxiao.timetable.models import Holiday, TimetableWindow
 from tests.factories import PASSWORD, Cast, UserFactory, WindowFactory, resident_id, years_ago
@@ -264,6 +270,105 @@ def _devices_offline_check(cast: Cast) -> Call:
         return device
 
     return Call(None, run)
+
+
+# --- hazards ----------------------------------------------------------------------------------------
+
+def _hazard_at(cast: Cast, status: str = "reported") -> Hazard:
+    """A hazard of unit A in ``status``, made outside the audit context."""
+    admin = cast.users["unit_admin"]
+    hazard = hazards.hazard_report(actor=admin, unit=cast.unit_a, title="审计用隐患")
+    if status in {"assigned", "rectified"}:
+        hazards.hazard_assign(actor=admin, hazard=hazard, responsible="王强")
+    if status == "rectified":
+        hazards.hazard_rectify(actor=admin, hazard=hazard, rectification="已处理")
+    return hazard
+
+
+def _hazard_report(cast: Cast) -> Call:
+    guard = cast.users["guard"]
+    return Call(guard, lambda: hazards.hazard_report(actor=guard, unit=cast.unit_a, title="消防通道堆放杂物"))
+
+
+def _hazard_assign(cast: Cast) -> Call:
+    admin, hazard = cast.users["unit_admin"], _hazard_at(cast)
+    return Call(admin, lambda: hazards.hazard_assign(actor=admin, hazard=hazard, responsible="后勤主任"))
+
+
+def _hazard_rectify(cast: Cast) -> Call:
+    admin, hazard = cast.users["unit_admin"], _hazard_at(cast, "assigned")
+    return Call(admin, lambda: hazards.hazard_rectify(actor=admin, hazard=hazard, rectification="已清理"))
+
+
+def _hazard_close(cast: Cast) -> Call:
+    education, hazard = cast.users["education"], _hazard_at(cast, "rectified")
+    return Call(education, lambda: hazards.hazard_close(actor=education, hazard=hazard))
+
+
+def _hazard_send_back(cast: Cast) -> Call:
+    education, hazard = cast.users["education"], _hazard_at(cast, "rectified")
+    return Call(education, lambda: hazards.hazard_send_back(actor=education, hazard=hazard, note="不合格"))
+
+
+def _hazards_escalate(cast: Cast) -> Call:
+    """The hourly job: an assigned hazard past its deadline."""
+    hazard = _hazard_at(cast, "assigned")
+    Hazard.objects.filter(pk=hazard.pk).update(deadline=today() - timedelta(days=1))
+
+    def run() -> Hazard:
+        assert hazards.hazards_escalate() >= 1
+        return hazard
+
+    return Call(None, run)
+
+
+# --- inspections ------------------------------------------------------------------------------------
+
+def _checklists_ship(cast: Cast) -> Call:
+    """On a sub-district's creation: shipped checklists where it has none (a job-like signal, no actor)."""
+    from huxiao.inspections.models import Template
+
+    Template.objects.filter(subdistrict=cast.sd2, area="canteen").delete()
+    return Call(None, lambda: inspections.checklists_ship(subdistrict=cast.sd2))
+
+
+def _template_update(cast: Cast) -> Call:
+    from huxiao.inspections.models import Template
+
+    education = cast.users["education"]
+    template = Template.objects.get(subdistrict=cast.sd, area="classroom")
+    items = [(i.text, i.text_en) for i in template.items.all()]
+
+    def run() -> Template:
+        return inspections.template_update(actor=education, template=template, name="教室安全检查（修订）",
+                                           name_en="Classrooms (revised)", items=items)
+
+    return Call(education, run)
+
+
+def _schedule_set(cast: Cast) -> Call:
+    from huxiao.inspections.models import Template
+
+    admin = cast.users["unit_admin"]
+    template = Template.objects.get(subdistrict=cast.sd, area="dormitory")
+    return Call(admin, lambda: inspections.schedule_set(actor=admin, unit=cast.unit_a, template=template,
+                                                        every_days=14))
+
+
+def _inspection_record(cast: Cast) -> Call:
+    from huxiao.inspections.models import Template
+
+    education = cast.users["education"]
+    template = Template.objects.get(subdistrict=cast.sd, area="canteen")
+    results = [{"item": i.pk, "result": "fail" if i.order == 1 else "pass", "note": "健康证过期"}
+               for i in template.items.all()]
+
+    def run() -> list[Any]:
+        inspection = inspections.inspection_record(actor=education, unit=cast.unit_a, template=template,
+                                                   date=today(), results=results)
+        return [inspection, *Hazard.objects.filter(source_ref__startswith="inspection:")]
+
+    return Call(education, run)
 
 
 # --- compliance, emergency --------------------------------------------------------------------------
@@ -583,7 +688,171 @@ def _block_list_add(cast: Cast) -> Call:
                                                           id_number=id_number, reason="法院禁止令"), (id_number,))
 
 
+# --- buses ------------------------------------------------------------------------------------------
+
+def _bus_a(cast: Cast) -> bus_models.Bus:
+    return bus_models.Bus.objects.select_related("unit").get(unit=cast.unit_a)
+
+
+def _driver_a(cast: Cast) -> bus_models.Driver:
+    return bus_models.Driver.objects.select_related("unit").get(unit=cast.unit_a)
+
+
+def _trip_a(cast: Cast) -> bus_models.Trip:
+    return bus_models.Trip.objects.select_related("unit", "bus", "driver").get(unit=cast.unit_a)
+
+
+def _bus_add(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    return Call(unit_admin, lambda: buses.bus_add(actor=unit_admin, unit=cast.unit_a, plate="浙A·D52011",
+                                                  kind="kindergarten", seats=35, inspection_expires=today() + timedelta(
+                                                      days=200), insurance_expires=today() + timedelta(days=200)))
+
+
+def _bus_update(cast: Cast) -> Call:
+    unit_admin, bus = cast.users["unit_admin"], _bus_a(cast)
+    return Call(unit_admin, lambda: buses.bus_update(actor=unit_admin, bus=bus, seats=35))
+
+
+def _bus_check_record(cast: Cast) -> Call:
+    attendant, bus = cast.users["bus_attendant"], _bus_a(cast)
+    return Call(attendant, lambda: buses.bus_check_record(actor=attendant, bus=bus, ok=False, note="左后轮胎压不足"))
+
+
+def _driver_add(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    return Call(unit_admin, lambda: buses.driver_add(
+        actor=unit_admin, unit=cast.unit_a, name="张建国", phone="13905710001", birth_date=years_ago(45),
+        licence_class="A1", licence_file_no="330100123456", licence_expires=today() + timedelta(days=900)))
+
+
+def _driver_update(cast: Cast) -> Call:
+    unit_admin, driver = cast.users["unit_admin"], _driver_a(cast)
+    return Call(unit_admin, lambda: buses.driver_update(actor=unit_admin, driver=driver, phone="13905710002"))
+
+
+def _driver_training_record(cast: Cast) -> Call:
+    unit_admin, driver = cast.users["unit_admin"], _driver_a(cast)
+    return Call(unit_admin, lambda: buses.driver_training_record(actor=unit_admin, driver=driver, date=today(),
+                                                                 topic="校车安全驾驶培训", hours=8))
+
+
+def _bus_route_add(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+
+    def run() -> list[Any]:
+        route = buses.bus_route_add(actor=unit_admin, unit=cast.unit_a, name="古翠线",
+                                    stops=[{"name": "古翠路口"}, {"name": "学院路口"}])
+        return [route, *route.stops.all()]
+
+    return Call(unit_admin, run)
+
+
+def _bus_route_update(cast: Cast) -> Call:
+    unit_admin = cast.users["unit_admin"]
+    route = bus_models.Route.objects.select_related("unit").get(unit=cast.unit_a)
+    return Call(unit_admin, lambda: buses.bus_route_update(actor=unit_admin, route=route, name="文一线"))
+
+
+def _trip_schedule(cast: Cast) -> Call:
+    unit_admin, trip = cast.users["unit_admin"], _trip_a(cast)
+    return Call(unit_admin, lambda: buses.trip_schedule(
+        actor=unit_admin, unit=cast.unit_a, bus=trip.bus, driver=trip.driver, route=trip.route,
+        attendant=cast.users["bus_attendant"], date=today() + timedelta(days=1), direction="from_school",
+        departs_at=time(16, 30)))
+
+
+def _trip_update(cast: Cast) -> Call:
+    unit_admin, trip = cast.users["unit_admin"], _trip_a(cast)
+    return Call(unit_admin, lambda: buses.trip_update(actor=unit_admin, trip=trip, departs_at=time(7, 10)))
+
+
+def _trip_boarding_record(cast: Cast) -> Call:
+    """An overloaded count by the trip's attendant: kept, and its alerts raised (derived, not audited)."""
+    attendant, trip = cast.users["bus_attendant"], _trip_a(cast)
+    return Call(attendant, lambda: buses.trip_boarding_record(actor=attendant, trip=trip, count=21))
+
+
+def _trip_arrive(cast: Cast) -> Call:
+    attendant, trip = cast.users["bus_attendant"], _trip_a(cast)
+    bus_models.Trip.objects.filter(pk=trip.pk).update(status="departed", boarded=15)
+    trip.refresh_from_db()
+    return Call(attendant, lambda: buses.trip_arrive(actor=attendant, trip=trip))
+
+
+def _trip_cancel(cast: Cast) -> Call:
+    unit_admin, trip = cast.users["unit_admin"], _trip_a(cast)
+    return Call(unit_admin, lambda: buses.trip_cancel(actor=unit_admin, trip=trip))
+
+
+# --- surroundings -----------------------------------------------------------------------------------
+
+def _cafe_a(cast: Cast) -> Any:
+    from huxiao.surroundings.models import Premises
+
+    return Premises.objects.select_related("nearest_unit").get(nearest_unit=cast.unit_a, kind="internet_cafe")
+
+
+def _premises_add(cast: Cast) -> Call:
+    police = cast.users["police"]
+    return Call(police, lambda: surroundings.premises_add(
+        actor=police, name="星际网吧", kind="internet_cafe", lat=cast.unit_a.lat + 0.0012, lng=cast.unit_a.lng))
+
+
+def _premises_update(cast: Cast) -> Call:
+    governance, cafe = cast.users["governance"], _cafe_a(cast)
+    return Call(governance, lambda: surroundings.premises_update(actor=governance, premises=cafe,
+                                                                  operator="李四"))
+
+
+def _premises_relocate(cast: Cast) -> Call:
+    """On a unit's move (``core.signals.unit_changed``, no actor): the café nearer it is measured again."""
+    from huxiao.core.models import Unit
+
+    cafe = _cafe_a(cast)
+    Unit.objects.filter(pk=cast.unit_a.pk).update(lat=cafe.lat - 0.001, boundary=None)
+
+    def run() -> Any:
+        changed = surroundings.premises_relocate(unit_id=cast.unit_a.pk)
+        assert cafe.pk in {p.pk for p in changed}
+        return changed
+
+    return Call(None, run)
+
+
+def _campaign_add(cast: Cast) -> Call:
+    governance = cast.users["governance"]
+    return Call(governance, lambda: surroundings.campaign_add(
+        actor=governance, title="校园周边网吧专项整治", lead_office=cast.unit_a.police_station, starts_on=today()))
+
+
+def _cleanup_record(cast: Cast) -> Call:
+    police, cafe = cast.users["police"], _cafe_a(cast)
+
+    def run() -> list[Any]:
+        record = surroundings.cleanup_record(actor=police, premises=cafe, action="closed", date=today(),
+                                             note="已责令关停")
+        return [record, cafe]
+
+    return Call(police, run)
+
+
+def _traffic_report(cast: Cast) -> Call:
+    guard = cast.users["guard"]
+
+    def run() -> list[Any]:
+        report = surroundings.traffic_report(actor=guard, unit=cast.unit_a, kind="illegal_taxi", place="南门外",
+                                             observed_at=timezone.now() - timedelta(minutes=10))
+        return [report, report.hazard]
+
+    return Call(guard, run)
+
+
 SCENARIOS: dict[str, Callable[[Cast], Call]] = {
+    "checklists_ship": _checklists_ship, "template_update": _template_update, "schedule_set": _schedule_set,
+    "inspection_record": _inspection_record,
+    "hazard_report": _hazard_report, "hazard_assign": _hazard_assign, "hazard_rectify": _hazard_rectify,
+    "hazard_close": _hazard_close, "hazard_send_back": _hazard_send_back, "hazards_escalate": _hazards_escalate,
     "unit_create": _unit_create, "unit_update": _unit_update, "user_create": _user_create,
     "user_add": _user_add, "user_update": _user_update, "subdistrict_create": _subdistrict_create,
     "organisation_create": _organisation_create,
@@ -608,9 +877,19 @@ SCENARIOS: dict[str, Callable[[Cast], Call]] = {
     "dismissals_close": _dismissals_close, "timetable_replace": _timetable_replace,
     "visit_register": _visit_register, "visit_answer": _visit_answer, "visit_checkout": _visit_checkout,
     "block_list_add": _block_list_add,
+    "bus_add": _bus_add, "bus_update": _bus_update, "bus_check_record": _bus_check_record,
+    "driver_add": _driver_add, "driver_update": _driver_update, "driver_training_record": _driver_training_record,
+    "bus_route_add": _bus_route_add, "bus_route_update": _bus_route_update, "trip_schedule": _trip_schedule,
+    "trip_update": _trip_update, "trip_boarding_record": _trip_boarding_record, "trip_arrive": _trip_arrive,
+    "trip_cancel": _trip_cancel,
+    "premises_add": _premises_add, "premises_update": _premises_update, "premises_relocate": _premises_relocate,
+    "campaign_add": _campaign_add, "cleanup_record": _cleanup_record, "traffic_report": _traffic_report,
 }
 
 READS: dict[str, str] = {
+    "actions_for": "what a user may do next with a hazard",
+    "allowed_actions": "the transitions a status allows",
+    "deadline_days": "reads a rule parameter",
     "event_of": "builds the live stream's message from an alarm",
     "ack_seconds": "reads a rule parameter",
     "alarm_ref": "formats a notification reference",

@@ -22,12 +22,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from huxiao.alarms.models import Alarm
+from huxiao.buses import models as buses
 from huxiao.core.models import Organisation, Unit, User
 from huxiao.devices.models import Device
 from huxiao.emergency.models import Drill, Plan
 from huxiao.force import models as force
 from huxiao.gate import models as gate
+from huxiao.hazards.models import Hazard, HazardEvent
+from huxiao.inspections.models import Inspection, Schedule, Template
 from huxiao.notify.models import Notification
+from huxiao.surroundings import models as surroundings
 from tests.factories import Cast
 
 ROLES = ["admin", "governance", "education", "supervisor", "police", "unit_admin", "guard", "teacher",
@@ -101,6 +105,12 @@ def _first(model: type[models.Model], **lookup: Any) -> Callable[[Cast, Unit], m
     return build
 
 
+def _checklist(cast: Cast, unit: Unit) -> Template:
+    """Checklists are a sub-district's, shared by its units: unit B's foreign one is the other sub-district's."""
+    subdistrict = cast.sd2 if unit.pk == cast.unit_b.pk else unit.subdistrict
+    return Template.objects.filter(subdistrict=subdistrict).order_by("pk").first()
+
+
 BUILDERS: dict[str, Callable[[Cast, Unit], models.Model]] = {
     "core.unit": lambda cast, unit: unit,
     "core.organisation": lambda cast, unit: Organisation.objects.get(pk=unit.pk),
@@ -133,6 +143,20 @@ BUILDERS: dict[str, Callable[[Cast, Unit], models.Model]] = {
     "gate.patrolround": _first(gate.PatrolRound),
     "gate.shift": _first(gate.Shift),
     "gate.handover": _first(gate.Handover),
+    "hazards.hazard": _first(Hazard),
+    "inspections.inspection": _first(Inspection),
+    "inspections.schedule": _first(Schedule),
+    "inspections.template": _checklist,
+    "hazards.hazardevent": _first(HazardEvent, hazard__unit=lambda unit: unit),
+    "buses.bus": _first(buses.Bus),
+    "buses.driver": _first(buses.Driver),
+    "buses.route": _first(buses.Route),
+    "buses.trip": _first(buses.Trip),
+    # Premises belong to a sub-district; the cast's are each nearest their own unit (tests.factories).
+    "surroundings.premises": _first(surroundings.Premises, nearest_unit=lambda unit: unit),
+    "surroundings.campaign": _first(surroundings.Campaign, lead_office=lambda unit: unit.police_station),
+    "surroundings.cleanuprecord": _first(surroundings.CleanupRecord, premises__nearest_unit=lambda unit: unit),
+    "surroundings.trafficreport": _first(surroundings.TrafficReport),
 }
 
 

@@ -103,6 +103,10 @@ INSTALLED_APPS = [
     "huxiao.devices",
     "huxiao.alarms",
     "huxiao.emergency",
+    "huxiao.hazards",
+    "huxiao.inspections",
+    "huxiao.surroundings",
+    "huxiao.buses",
     "huxiao.dashboard",
     "huxiao.demo",
 ]
@@ -267,6 +271,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env("STATIC_ROOT", str(HOME / ".huxiao" / "static")))
+# Uploaded evidence (hazard and inspection photos). Never served as static files: a view checks who asks.
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(HOME / ".huxiao" / "media")))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -298,10 +305,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "huxiao.core.schema.tag_by_resource"],
     # No deep links: Swagger UI puts a link inside each operation's toggle button (nested controls, which
     # screen readers and keyboards cannot use; WCAG 2.1 AA, issue #11).
     # No syntax colours either: its red numbers on dark grey are 3.45:1.
+    # A filter box by resource: the docs list some fifty, and Swagger UI renders a long page lazily.
     "SWAGGER_UI_SETTINGS": {"deepLinking": False, "persistAuthorization": True, "displayOperationId": False,
+                            "filter": True,
                             "syntaxHighlight": False},
 }
 

@@ -13,9 +13,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     """The navigation for the user's role: only what they may open."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": []}
+        return {"nav": [], "nav_bar": []}
     if user.role == Role.GUARD:  # a guard at the gate: only what a guard uses, nothing to get lost in
-        return {"nav": _mark_active(request, _guard_items())}
+        guard_items = _mark_active(request, _guard_items())
+        return {"nav": guard_items, "nav_bar": guard_items}
     items: list[dict[str, Any]] = [
         {"name": "home", "label": _("Overview"), "icon": "speedometer2", "url": reverse("home")},
     ]
@@ -31,12 +32,48 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                      Role.UNIT_ADMIN}:
         items.append({"name": "alarm-console", "label": _("Alarm console"), "icon": "broadcast",
                       "url": reverse("alarm-console")})
+    if user.role in {Role.POLICE, Role.SUBDISTRICT_ADMIN, Role.GOVERNANCE, Role.EDUCATION, Role.SUPERVISOR,
+                     Role.UNIT_ADMIN, Role.TEACHER}:
+        items.append({"name": "hazard-list", "group": PREVENTION, "label": _("Hazards"), "icon": "exclamation-triangle",
+                      "url": reverse("hazard-list")})
+        if user.role in {Role.UNIT_ADMIN, Role.EDUCATION, Role.SUBDISTRICT_ADMIN}:
+            items.append({"name": "inspections", "group": PREVENTION, "label": _("Inspections"),
+                          "icon": "clipboard-check", "url": reverse("inspection-list")})
+    if user.role in {Role.POLICE, Role.SUBDISTRICT_ADMIN, Role.GOVERNANCE, Role.EDUCATION, Role.SUPERVISOR,
+                     Role.UNIT_ADMIN, Role.TEACHER}:
+        items.append({"name": "surroundings", "group": PREVENTION, "label": _("Surroundings"), "icon": "geo-alt",
+                      "url": reverse("surroundings-map")})
+    if user.role in {Role.UNIT_ADMIN, Role.BUS_ATTENDANT}:
+        items.append({"name": "unit-buses", "group": PREVENTION, "label": _("School buses"), "icon": "bus-front",
+                      "url": reverse("unit-buses", args=[user.organisation_id])})
     if user.role in {Role.SUBDISTRICT_ADMIN, Role.GOVERNANCE, Role.PATROL}:
         items.append({"name": "patrols", "label": _("Patrol teams"), "icon": "people", "url": reverse("patrol-teams")})
     if user.has_perm("core.view_audit"):
         items.append({"name": "audit", "label": _("Audit log"), "icon": "journal-text", "url": reverse("audit-log")})
     items.append({"name": "api", "label": _("API"), "icon": "braces", "url": reverse("api-docs")})
-    return {"nav": _mark_active(request, items)}
+    items = _mark_active(request, items)
+    return {"nav": items, "nav_bar": _bar(items)}
+
+
+PREVENTION = "prevention"
+
+
+def _bar(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The bar: everyday pages, with the prevention pages (inspections, hazards, surroundings, buses) under one
+    menu where a role has two or more of them, so the bar fits one line on a 1280 px tablet in English too.
+    The audit log and the API docs are in the account menu."""
+    grouped = [item for item in items if item.get("group") == PREVENTION]
+    bar: list[dict[str, Any]] = []
+    for item in items:
+        if item["name"] in {"audit", "api"}:
+            continue
+        if item.get("group") == PREVENTION and len(grouped) > 1:
+            if item is grouped[0]:
+                bar.append({"name": PREVENTION, "label": _("Prevention"), "icon": "shield-exclamation",
+                            "menu": grouped, "active": any(i["active"] for i in grouped)})
+            continue
+        bar.append(item)
+    return bar
 
 
 def _guard_items() -> list[dict[str, Any]]:
@@ -49,11 +86,21 @@ def _guard_items() -> list[dict[str, Any]]:
     ]
 
 
+# A unit's pages that have a navigation item of their own.
+OWN_PAGES = {"unit-hazards", "unit-buses", "inspection-unit", "inspection-new", "unit-surroundings"}
+SURROUNDINGS_PAGES = {"surroundings-map", "surroundings-premises", "surroundings-traffic", "premises-edit",
+                      "unit-surroundings"}
+
+
 def _mark_active(request: HttpRequest, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     current = (request.resolver_match.url_name if request.resolver_match else "") or ""
     for item in items:
         item["active"] = bool(current) and (
-            current == item["name"] or (item["name"] == "units" and current.startswith("unit"))
+            current == item["name"]
+            or (item["name"] == "units" and current.startswith("unit") and current not in OWN_PAGES)
+            or (item["name"] == "hazard-list" and current in {"hazard-detail", "unit-hazards"})
+            or (item["name"] == "inspections" and current.startswith("inspection"))
+            or (item["name"] == "surroundings" and current in SURROUNDINGS_PAGES)
             or (item["name"] == "audit" and current == "audit-log")
             or (item["name"] == "compliance" and current.startswith("compliance"))
             or (item["name"] == "visibility" and current == "force-visibility")

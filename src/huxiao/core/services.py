@@ -93,8 +93,10 @@ def _refresh_compliance(unit: Unit) -> None:
 @transaction.atomic
 def user_create(
     *, username: str, password: str, role: str, organisation: Organisation, full_name: str = "",
-    email: str = "", phone: str = "", check_password: bool = True,
+    email: str = "", phone: str = "", check_password: bool = True, password_hash: str = "",
 ) -> User:
+    """An account. ``password_hash``: the password already hashed (by ``make_password``), for many accounts
+    that share one, as the demo's do."""
     if organisation.type not in ROLE_ORG_TYPES[role]:
         raise ValidationError(
             {"organisation": _("A %(role)s belongs to a %(types)s.") % {
@@ -104,7 +106,10 @@ def user_create(
                 email=email, phone=phone)
     if check_password:
         validate_password(password, user)
-    user.set_password(password)
+    if password_hash:
+        user.password = password_hash
+    else:
+        user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
     return user

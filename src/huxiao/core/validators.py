@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, RegexValidator
@@ -122,3 +123,37 @@ def id_param(value: object) -> int | None:
         return None
     number = int(text)
     return number if number <= 2**63 - 1 else 0
+
+
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+# What a phone or tablet camera saves, told by the file's first bytes (never by its name or the browser's
+# word for it): JPEG, PNG, WebP, HEIC.
+_PHOTO_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"\xff\xd8\xff", "jpg"), (0, b"\x89PNG\r\n\x1a\n", "png"), (8, b"WEBP", "webp"), (4, b"ftypheic", "heic"),
+    (4, b"ftypheix", "heic"), (4, b"ftypmif1", "heic"),
+)
+
+
+def photo_kind(head: bytes) -> str | None:
+    for offset, signature, kind in _PHOTO_SIGNATURES:
+        if head[offset:offset + len(signature)] == signature:
+            return kind
+    return None
+
+
+def validate_photo(upload: Any) -> str | None:
+    """An uploaded photo (evidence of a rectification, an inspection item): a JPEG, PNG, WebP or HEIC image
+    of at most 5 MB, by its content. Returns its kind, the extension to store it under."""
+    if upload is None:
+        return None
+    if upload.size > PHOTO_MAX_BYTES:
+        raise ValidationError(_("The photo is larger than %(mb)s MB.") % {"mb": PHOTO_MAX_BYTES // (1024 * 1024)},
+                              code="too_large")
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(position)
+    kind = photo_kind(head)
+    if kind is None:
+        raise ValidationError(_("The file is not a photo (JPEG, PNG, WebP or HEIC)."), code="not_a_photo")
+    return kind

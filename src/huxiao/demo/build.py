@@ -12,12 +12,15 @@ from django.utils import timezone
 from huxiao.compliance import engine
 from huxiao.compliance.models import Snapshot
 from huxiao.core.models import Organisation, OrgType, Role, Unit, User
-from huxiao.core.services import user_create
+from huxiao.demo import buses as demo_buses
 from huxiao.demo import data
 from huxiao.demo import devices as demo_devices
 from huxiao.demo import emergency as demo_emergency
 from huxiao.demo import force as demo_force
 from huxiao.demo import gate as demo_gate
+from huxiao.demo import prevention as demo_prevention
+from huxiao.demo import surroundings as demo_surroundings
+from huxiao.demo.accounts import account
 from huxiao.timetable.models import Holiday, TimetableWindow, WindowKind
 
 Progress = Callable[[str, int, int], None]
@@ -60,14 +63,7 @@ def _org(code: str, **fields: object) -> Organisation:
 
 
 def _account(username: str, *, password: str, role: str, org: Organisation, full_name: str) -> User:
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        return user_create(username=username, password=password, role=role, organisation=org,
-                           full_name=full_name, check_password=False)
-    user.set_password(password)
-    user.role, user.organisation, user.full_name, user.is_active = role, org, full_name, True
-    user.save()
-    return user
+    return account(username, password=password, role=role, org=org, full_name=full_name)
 
 
 def demo_units(root: Organisation) -> list[Unit]:
@@ -143,9 +139,12 @@ def build_demo(*, password: str, progress: Progress = _quiet) -> dict[str, int]:
     for index, unit in enumerate(units):
         demo_force.seed_unit(unit, index, root=root, today=today)
     demo_force.seed_patrols(root, communities, units)
+    demo_surroundings.seed_surroundings(root, units, today=today)
     for unit in units:
         demo_devices.seed_devices(unit, today=today)
         demo_emergency.seed_emergency(unit, today=today)
+        demo_prevention.seed_prevention(unit, today=today)
+        demo_buses.seed_buses(unit, today=today, password=password)
     tick("security force")
     for index, unit in enumerate(units):
         teacher = demo_gate.teacher_account(unit, password=password, index=index)

@@ -10,8 +10,8 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from huxiao.core.models import Role, Unit, User
-from huxiao.core.services import user_create
 from huxiao.demo import data
+from huxiao.demo.accounts import account
 from huxiao.demo.force import resident_id
 from huxiao.gate.models import BlockListEntry, Child, PickupPerson, SchoolClass, new_credential
 from huxiao.gate.services.pickup import ADULT_AGE
@@ -29,13 +29,7 @@ MEN, WOMEN = data.GUARD_NAMES[:40], data.GUARD_NAMES[40:]
 def teacher_account(unit: Unit, *, password: str, index: int) -> User:
     username = f"{unit.code}-teacher"
     name = f"{data.SURNAMES[(index * 5 + 3) % len(data.SURNAMES)]}老师"
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        return user_create(username=username, password=password, role=Role.TEACHER, organisation=unit,
-                           full_name=name, check_password=False)
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    return user
+    return account(username, password=password, role=Role.TEACHER, org=unit, full_name=name, refresh=False)
 
 
 def seed_unit(unit: Unit, index: int, *, teacher: User, today: date) -> None:
