@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import time
+from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
@@ -17,7 +19,41 @@ def pytest_configure(config: pytest.Config) -> None:
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """Build the cast once per session: every test runs in a transaction rolled back at its end."""
     with django_db_blocker.unblock():
-        build_cast()
+        cast = build_cast()
+        log_in_once(cast)
+
+
+# Sessions of the cast's accounts, logged in once per test session (committed with the cast), for the tests
+# that send hundreds of requests as every role (the tenancy matrix): a login costs 14 ms (a session row, the
+# last-login update and its audit entry), and the matrix logged in some three thousand times.
+SESSIONS: dict[str, tuple[str, float]] = {}
+SESSION_REUSE_SECONDS = 600  # well inside the shortest idle timeout (15 minutes), which counts from the login
+
+
+def log_in_once(cast: Cast) -> None:
+    from django.conf import settings
+    from django.test import Client
+
+    for user in cast.users.values():
+        client = Client()
+        client.force_login(user)
+        SESSIONS[user.username] = (client.cookies[settings.SESSION_COOKIE_NAME].value, time.monotonic())
+
+
+def logged_in(client: Any, user: Any) -> Any:
+    """``client`` with ``user``'s shared session when it is still there and fresh (a transactional test
+    empties the tables), else logged in afresh (inside the test's transaction)."""
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    key, since = SESSIONS.get(user.username, ("", 0.0))
+    if key and time.monotonic() - since < SESSION_REUSE_SECONDS and Session.objects.filter(
+            session_key=key, expire_date__gt=timezone.now()).exists():
+        client.cookies[settings.SESSION_COOKIE_NAME] = key
+    else:
+        client.force_login(user)
+    return client
 
 
 @pytest.fixture(autouse=True)

@@ -197,7 +197,8 @@ def running_demo(home: Path) -> Iterator[tuple[subprocess.Popen[bytes], int]]:
     port = free_port()
     log = (home / f"demo-{port}.log").open("wb")
     # A session of its own: whatever it starts is found by the session id, however it is re-parented.
-    proc = subprocess.Popen([*HUXIAO, "demo", "--port", str(port)], env=demo_env(home), cwd=home,
+    # --no-build: what is under test is the processes, and the build was tested above (and by the fixture).
+    proc = subprocess.Popen([*HUXIAO, "demo", "--no-build", "--port", str(port)], env=demo_env(home), cwd=home,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         yield proc, port

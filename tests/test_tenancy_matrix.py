@@ -32,6 +32,7 @@ from huxiao.hazards.models import Hazard, HazardEvent
 from huxiao.inspections.models import Inspection, Schedule, Template
 from huxiao.notify.models import Notification
 from huxiao.surroundings import models as surroundings
+from tests.conftest import logged_in
 from tests.factories import Cast
 
 ROLES = ["admin", "governance", "education", "supervisor", "police", "unit_admin", "guard", "teacher",
@@ -172,8 +173,7 @@ def snapshot(obj: models.Model) -> dict[str, Any]:
 
 def client_for(route: Route, user: User) -> Client | APIClient:
     client: Client | APIClient = APIClient() if route.is_api else Client()
-    client.force_login(user)
-    return client
+    return logged_in(client, user)
 
 
 WRITE_BODY = {"name": "hacked", "code": "HACKED", "full_name": "hacked", "windows": [], "holidays": []}

@@ -166,6 +166,14 @@ def build_demo(*, password: str, progress: Progress = _quiet) -> dict[str, int]:
     engine.snapshot_take(today)
     tick("compliance history")
     tick("done")
+    return demo_counts()
+
+
+def demo_counts() -> dict[str, int]:
+    """The demo sub-district's units and accounts, as the database holds them (zero before a build)."""
+    root = Organisation.objects.filter(code=data.SUBDISTRICT.code, type=OrgType.SUBDISTRICT).first()
+    if root is None:
+        return {"units": 0, "users": 0}
     return {
         "units": Unit.objects.filter(subdistrict=root).count(),
         "users": User.objects.filter(organisation__subdistrict=root).count(),

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from huxiao.demo import data
-from huxiao.demo.build import build_demo
+from huxiao.demo.build import build_demo, demo_counts
 
 
 class Command(BaseCommand):
@@ -20,6 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-serve", action="store_true", help="build only")
+        parser.add_argument("--no-build", action="store_true",
+                            help="serve the demo as the database holds it, without building it again (a restart)")
 
     def progress(self, label: str, done: int, total: int) -> None:
         width = 30
@@ -36,8 +38,13 @@ class Command(BaseCommand):
             sys.exit(2)
         self.stdout.write("Migrating the database …")
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write("Building the demo sub-district …")
-        counts = build_demo(password=password, progress=self.progress)
+        if options["no_build"]:
+            counts = demo_counts()
+            if not counts["units"]:
+                self.stderr.write("Nothing is built yet: run `huxiao demo` without --no-build first.")
+        else:
+            self.stdout.write("Building the demo sub-district …")
+            counts = build_demo(password=password, progress=self.progress)
         url = f"http://{options['host']}:{options['port']}/"
         kindergarten = next(u.code for u in data.UNITS if u.kind == "kindergarten")
         self.stdout.write(self.style.SUCCESS(
