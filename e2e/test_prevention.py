@@ -70,7 +70,8 @@ def test_a_failed_inspection_item_becomes_a_hazard_rectified_and_verified(page, 
     errors: list[str] = []
     officer.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     login(officer, "education", PASSWORD)
-    officer.select_option("[data-testid=language-switch]", "en")
+    with officer.expect_navigation():  # the switch submits itself; its page must load before we go on
+        officer.select_option("[data-testid=language-switch]", "en")
     officer.goto("/hazards/?status=rectified")
     expect(officer.locator("html")).to_have_attribute("lang", "en")
     officer.get_by_test_id("hazard-table").get_by_role("link", name=hazard.title).click()

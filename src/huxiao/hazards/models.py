@@ -9,6 +9,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from huxiao.core.audit import AuditedMixin
 from huxiao.core.scoping import ScopedQuerySet, unit_staff_police_subdistrict
@@ -18,7 +19,7 @@ class HazardStatus(models.TextChoices):
     REPORTED = "reported", _("Reported")
     ASSIGNED = "assigned", _("Assigned")
     RECTIFIED = "rectified", _("Rectified")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("hazard", "Closed")
 
 
 class Priority(models.TextChoices):
@@ -49,7 +50,7 @@ class Hazard(AuditedMixin, models.Model):
     unit = models.ForeignKey("core.Unit", verbose_name=_("unit"), on_delete=models.CASCADE, related_name="hazards")
     title = models.CharField(_("hazard"), max_length=200)
     description = models.TextField(_("description"), blank=True, max_length=4000)
-    location = models.CharField(_("where"), max_length=120, blank=True)
+    location = models.CharField(pgettext_lazy("hazard", "where"), max_length=120, blank=True)
     source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.REPORT)
     # What opened it ("inspection:12", "traffic:3"): one hazard per failed inspection item, never two.
     source_ref = models.CharField(_("opened by"), max_length=60, blank=True)

@@ -13,7 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views import View
 
 from huxiao.core.audit import audit_read
@@ -108,8 +108,8 @@ class HazardListView(LoginRequiredMixin, View):
                                  for u in Unit.objects.visible_to(user).order_by("pk")[:1]))
         counts = selectors.counts(request.user, unit=unit)
         counts["open"] = sum(n for key, n in counts.items() if key != HazardStatus.CLOSED)
-        tabs = [("open", _("Open"), counts["open"])] + [(s.value, s.label, counts[s.value]) for s in HazardStatus] + [
-            ("all", _("All"), None)]
+        tabs = [("open", pgettext("hazard", "Open"), counts["open"]),
+                *[(s.value, s.label, counts[s.value]) for s in HazardStatus], ("all", _("All"), None)]
         return render(request, "hazards/list.html", {
             "unit": unit, "hazards": hazards[:200], "tab": tab, "tabs": tabs,
             "today": timezone.localdate(), "may_report": may_report,

@@ -30,7 +30,12 @@ def results_of(user: Any, inspection: Inspection) -> list[Result]:
 
 def due_by_unit(user: Any, *, today: Any) -> list[dict[str, Any]]:
     """Per unit the user sees: schedules, how many are overdue, the next due date (one query)."""
-    rows = (Schedule.objects.visible_to(user).values("unit_id", "unit__name", "unit__code")
+    from django.utils.translation import get_language
+
+    english = (get_language() or "").startswith("en")
+    rows = (Schedule.objects.visible_to(user).values("unit_id", "unit__name", "unit__name_en", "unit__code")
             .annotate(n=Count("id"), overdue=Count("id", filter=Q(next_due__lt=today)))
             .order_by("-overdue", "unit__code"))
-    return [dict(row) for row in rows]
+    # The unit's name in the reader's language, as ``Unit.display_name`` gives it.
+    return [{**row, "unit_name": (row["unit__name_en"] if english and row["unit__name_en"] else row["unit__name"])}
+            for row in rows]
