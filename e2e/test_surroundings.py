@@ -39,6 +39,9 @@ def test_the_police_find_a_violation_on_the_map_file_a_cafe_and_close_it(page, d
     # The map drew without tiles: campuses, their radius and the premises are vectors on a plain ground.
     expect(page.locator("#surroundings-map.leaflet-container")).to_be_visible()
     expect(page.locator("#surroundings-map path.hx-violation-marker")).to_have_count(1)
+    # Its popup says what and how far, in the reader's language.
+    page.locator("#surroundings-map path.hx-violation-marker").click()
+    expect(page.locator(".leaflet-popup-content")).to_contain_text(re.compile(r"极速网吧.*\d+米.*违规", re.S))
     shot(page, "surroundings-map")
 
     # The register: a new internet café 150 m from K01's boundary.

@@ -102,7 +102,7 @@ class SurroundingsMapView(LoginRequiredMixin, View):
         unit = None if pk is None else get_object_or_404(Unit.objects.visible_to(request.user), pk=pk)
         data = selectors.map_data(request.user, unit)
         rows = data.pop("rows")
-        data["labels"] = {"violation": _("Violation")}
+        data["labels"] = {"violation": _("Violation"), "distance": _("%(d)s m")}
         return render(request, self.template_name, {
             "unit": unit, "rows": rows, "map_data": data, "map_tiles": settings.MAP_TILES,
             "kinds": PremisesKind.choices, "radius_m": data["radius_m"],

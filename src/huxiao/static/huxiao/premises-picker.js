@@ -9,7 +9,10 @@
     var lng = document.getElementById(el.dataset.lng);
     if (!holder || !lat || !lng || !window.L) { return; }
     var units = JSON.parse(holder.textContent);
-    var map = L.map(el, { attributionControl: false });
+    // No fades or zoom animations for whoever asks the system for reduced motion (WCAG 2.3.3).
+    var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var map = L.map(el, { attributionControl: false, fadeAnimation: !still,
+      zoomAnimation: !still, markerZoomAnimation: !still });
     if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map); }
     var bounds = [];
     units.forEach(function (u) {

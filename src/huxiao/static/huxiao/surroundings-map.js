@@ -15,7 +15,10 @@
   if (!el || !holder || !window.L) { return; }
   var data = JSON.parse(holder.textContent);
 
-  var map = L.map(el, { zoomControl: true, attributionControl: false });
+  // No fades or zoom animations for whoever asks the system for reduced motion (WCAG 2.3.3).
+  var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  var map = L.map(el, { zoomControl: true, attributionControl: false, fadeAnimation: !still,
+    zoomAnimation: !still, markerZoomAnimation: !still });
   if (el.dataset.tiles) { L.tileLayer(el.dataset.tiles, { maxZoom: 19 }).addTo(map); }
 
   // A local plane at a campus (metres east, north), for the outline at the radius round its boundary.
@@ -91,7 +94,8 @@
     var title = document.createElement("strong");
     title.textContent = p.name;
     box.appendChild(title);
-    [p.kind_label, p.unit ? p.unit + (p.distance_m !== null ? " · " + p.distance_m + " m" : "") : "",
+    var metres = p.distance_m !== null ? (labels.distance || "%(d)s m").replace("%(d)s", p.distance_m) : "";
+    [p.kind_label, p.unit ? p.unit + (metres ? " · " + metres : "") : "",
      p.violation ? labels.violation : p.status_label].forEach(function (line) {
       if (!line) { return; }
       var div = document.createElement("div");
