@@ -93,9 +93,10 @@ def seed_surroundings(root: Organisation, units: list[Unit], *, today: date) -> 
     station = Organisation.objects.filter(subdistrict=root, type=OrgType.POLICE_STATION).order_by("pk").first()
     officer = User.objects.get(username="police")
     gov_user = User.objects.get(username="governance")
+    starts = date(today.year, 9, 1) if today.month >= 9 else date(today.year - 1, 9, 1)
     term = Campaign.objects.create(
-        subdistrict=root, title="2026年秋季学期校园周边环境专项整治", lead_office=governance,
-        starts_on=date(today.year, 9, 1) if today.month >= 9 else date(today.year - 1, 9, 1),
+        subdistrict=root, title=f"{starts.year}年秋季学期校园周边环境专项整治", lead_office=governance,
+        starts_on=starts,
         description="清理校园周边200米内网吧、电子游戏厅、录像厅、歌舞厅；排查出租屋。")
     Campaign.objects.create(
         subdistrict=root, title="开学季校门口黑出租整治", lead_office=station or governance,
@@ -107,13 +108,15 @@ def seed_surroundings(root: Organisation, units: list[Unit], *, today: date) -> 
             continue
         lat, lng = _place(near, around, bearing=bearing, metres=metres)
         found = geo.nearest((lat, lng), around)
-        cleared_on = None if status == "operating" else term.starts_on + timedelta(days=30)
+        # Early in the term the records are of the days gone by: none is dated after today.
+        checked_on = min(term.starts_on + timedelta(days=10), today)
+        cleared_on = None if status == "operating" else min(term.starts_on + timedelta(days=30), today)
         premises = Premises.objects.create(
             subdistrict=root, name=name, kind=kind, lat=round(lat, 6), lng=round(lng, 6),
             address=f"{near.address.split('路')[0]}路附近", licence_no=licence, operator=operator, status=status,
             cleared_on=cleared_on, nearest_unit_id=found[0] if found else None,
             distance_m=found[1] if found else None)
-        CleanupRecord.objects.create(premises=premises, campaign=term, date=term.starts_on + timedelta(days=10),
+        CleanupRecord.objects.create(premises=premises, campaign=term, date=checked_on,
                                      action="inspected", note="现场检查，登记经营情况。", recorded_by=gov_user)
         if cleared_on is not None:
             CleanupRecord.objects.create(
