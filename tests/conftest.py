@@ -21,6 +21,37 @@ def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-unty
     with django_db_blocker.unblock():
         cast = build_cast()
         log_in_once(cast)
+    CAST_DAY[:] = [_local_today()]
+
+
+# The local day the committed cast was built on. Its records are dated from that day ("today's trip", "trained
+# 30 days ago"), so a run that crosses midnight in Asia/Shanghai (16:00 UTC) would test yesterday's cast
+# against today's rules: the first test after midnight rebuilds it.
+CAST_DAY: list[Any] = []
+
+
+def _local_today() -> Any:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Rebuild the committed cast when the local date has changed since it was built: the tables are emptied
+    as after a transactional test and the cast built again, committed, before the test's fixtures (and its
+    transaction) are set up."""
+    if not CAST_DAY or CAST_DAY[0] == _local_today():
+        return
+    if "db" not in getattr(item, "fixturenames", ()) and not item.get_closest_marker("django_db"):
+        return
+    from django.core.management import call_command
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        call_command("flush", interactive=False, verbosity=0)
+        log_in_once(build_cast())
+    CAST_DAY[:] = [_local_today()]
 
 
 # Sessions of the cast's accounts, logged in once per test session (committed with the cast), for the tests
