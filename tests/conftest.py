@@ -9,14 +9,63 @@ from rest_framework.test import APIClient
 
 from tests.factories import Cast, build_cast, load_cast
 
+# F-PRIV: records the ID numbers and phones the suite writes, and scans the database, audit log and logs for them.
+pytest_plugins = ["tests.privacy_scan"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # Where CI runs, a service a test needs must be there: a missing one fails, never skips.
     config.addinivalue_line("markers", "redis: needs Redis")
 
 
+def verify_second_factor(client: Any, user: Any) -> None:
+    """Mark ``client``'s session as past the second factor, as the login's second step does for the roles of
+    ``SECOND_FACTOR_ROLES``: django-otp's session key, naming a confirmed authenticator of the user's (created
+    for the cast's police officer and governance officer the first time). The check itself is not relaxed:
+    ``tests/test_second_factor.py`` logs in through the pages, password then code."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = (TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+              or TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=True))
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+
+
+def totp_code(user: Any) -> str:
+    """The code an authenticator app shows now for ``user``'s confirmed device, computed from its secret: the
+    current time step's, or the next one's when the current code was already used (a code works once)."""
+    from django_otp.oath import hotp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    now = (int(time.time()) - device.t0) // device.step + device.drift
+    step = max(now, device.last_t + 1)
+    assert step <= now + device.tolerance, "this device's codes of this minute are used up"
+    return f"{hotp(device.bin_key, step, digits=device.digits):0{device.digits}d}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _force_login_passes_both_factors() -> Any:
+    """``client.force_login(user)`` stands for a completed login, so for the roles with a second factor it
+    includes it (``verify_second_factor``): the tests of pages seen by the police and governance read as before."""
+    from django.test import Client
+
+    plain = Client.force_login
+
+    def force_login(self: Client, user: Any, backend: str | None = None) -> None:
+        plain(self, user, backend)
+        if getattr(user, "needs_second_factor", False):
+            verify_second_factor(self, user)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "force_login", force_login)
+        yield
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def django_db_setup(django_db_setup, _force_login_passes_both_factors, django_db_blocker):  # type: ignore[no-untyped-def]
     """Build the cast once per session: every test runs in a transaction rolled back at its end."""
     with django_db_blocker.unblock():
         cast = build_cast()

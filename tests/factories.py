@@ -183,6 +183,7 @@ def build_cast() -> Cast:
         populate_inspections(unit)
         populate_buses(unit)
         populate_surroundings(unit)
+        populate_risk(unit)
     from huxiao.compliance.engine import refresh
 
     refresh()
@@ -254,6 +255,38 @@ def populate_buses(unit: Unit) -> None:
     attendant = User.objects.filter(organisation=unit, role=Role.BUS_ATTENDANT).order_by("username").first()
     buses.Trip.objects.create(unit=unit, bus=bus, driver=driver, route=route, attendant=attendant, date=today,
                               direction="to_school", departs_at=time(7, 0))
+
+
+RISK_ID_NUMBERS = {"KA": "110101198001010010", "OU-B": "110101198202020012", "OS-Z": "110101198303030017"}
+
+
+def populate_risk(unit: Unit) -> None:
+    """A ledger person concerning ``unit`` with an assessment, a follow-up yesterday, and a dispute with a party
+    and a mediation (F-RISK-1/2), named after the unit. The officer is one of the unit's station where there is
+    one (the cast has one police account, at unit A's station)."""
+    from django.utils import timezone
+
+    from huxiao.risk import models as risk
+
+    marker = unit.name.split()[0]
+    today = timezone.localdate()
+    officer = (User.objects.filter(role=Role.POLICE, organisation_id=unit.police_station_id).first()
+               or User.objects.filter(role=Role.POLICE).order_by("pk").first())
+    assert officer is not None
+    person = risk.RiskPerson.objects.create(
+        unit=unit, name=f"{marker}-risk", id_number=RISK_ID_NUMBERS.get(unit.code, "110101197001010016"),
+        phone="13700001357", address=f"{marker}-address", category="grievance", level="medium", officer=officer,
+        community_contact=f"{marker}-worker", registered_on=today - timedelta(days=40),
+        last_followup_on=today - timedelta(days=1))
+    risk.Assessment.objects.create(person=person, assessed_on=today - timedelta(days=40), level="medium",
+                                   basis=f"{marker}-basis", assessor=officer)
+    risk.FollowUp.objects.create(person=person, kind="visit", on=today - timedelta(days=1), note=f"{marker}-followup",
+                                 by=officer)
+    dispute = risk.Dispute.objects.create(unit=unit, title=f"{marker}-dispute", kind="home_school", level="low",
+                                          description=f"{marker}-what", reported_on=today, recorded_by=officer)
+    risk.Party.objects.create(dispute=dispute, name=f"{marker}-party", side="parent", phone="13600002468")
+    risk.Mediation.objects.create(dispute=dispute, on=today, mediator=f"{marker}-mediator", note=f"{marker}-note",
+                                  by=officer)
 
 
 def populate_hazards(unit: Unit) -> None:

@@ -244,6 +244,15 @@ BUILDERS: dict[tuple[str, str], Builder] = {
         "police", detail("cleanup-records", first("surroundings.CleanupRecord", premises__nearest_unit=unit_a))),
     ("post", "/api/v1/traffic-reports/"): Builder("guard", detail("traffic-reports", first(
         "surroundings.TrafficReport", unit=unit_a))),
+    # F-RISK-1/2: the police officer of unit A's station keeps its ledger; a new person needs the first
+    # assessment's basis, which the GET of a person does not carry.
+    ("post", "/api/v1/risk-persons/"): Builder(
+        "police", detail("risk-persons", first("risk.RiskPerson", unit=unit_a)),
+        changed(id_number=resident_id(date(1979, 7, 7)), basis="RT-依据"), secrets=("id_number", "basis")),
+    ("patch", "/api/v1/risk-persons/{id}/"): Builder("police", detail("risk-persons",
+                                                                      first("risk.RiskPerson", unit=unit_a))),
+    ("post", "/api/v1/disputes/"): Builder("police", detail("disputes", first("risk.Dispute", unit=unit_a)),
+                                           changed(title="RT-纠纷")),
 }
 
 

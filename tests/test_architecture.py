@@ -19,7 +19,7 @@ import huxiao
 ROOT = Path(huxiao.__file__).resolve().parent
 
 # Lowest first. An app may import the apps before it, never one after it (docs/architecture.md, "Map").
-LAYERS = ["core", "compliance", "notify", "timetable", "devices", "hazards", "buses", "force", "emergency",
+LAYERS = ["core", "compliance", "notify", "timetable", "devices", "hazards", "buses", "risk", "force", "emergency",
           "inspections", "surroundings", "gate", "alarms", "dashboard", "demo"]
 # Apps that nothing may import: they compose the others.
 TOPS = {"dashboard", "demo"}

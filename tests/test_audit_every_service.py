@@ -59,6 +59,7 @@ from huxiao.gate.services import duty, pickup, visits
 from huxiao.hazards import services as hazards
 from huxiao.hazards.models import Hazard
 from huxiao.inspections import services as inspections
+from huxiao.risk import services as risk
 from huxiao.surroundings import services as surroundings
 from huxiao.timetable import services as timetable
 from huxiao.timetable.models import Holiday, TimetableWindow
@@ -176,6 +177,51 @@ def _subdistrict_create(cast: Cast) -> Call:
 def _organisation_create(cast: Cast) -> Call:
     return Call(cast.users["admin"], lambda: core.organisation_create(subdistrict=cast.sd, type="community",
                                                                       code="C-NEW", name="新社区"))
+
+
+def _new_officer(cast: Cast) -> User:
+    return UserFactory(username="ps-officer-2", role="police", organisation=cast.ps)
+
+
+def _unconfirmed_code(user: User) -> str:
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def _second_factor_enrol(cast: Cast) -> Call:
+    officer = _new_officer(cast)
+    return Call(officer, lambda: core.second_factor_enrol(user=officer))
+
+
+def _second_factor_confirm(cast: Cast) -> Call:
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    officer = _new_officer(cast)
+    core.second_factor_enrol(user=officer)
+
+    def run() -> list[Any]:
+        device, _codes = core.second_factor_confirm(user=officer, code=_unconfirmed_code(officer))
+        return [device, StaticDevice.objects.get(user=officer)]
+
+    return Call(officer, run)
+
+
+def _second_factor_verify(cast: Cast) -> Call:
+    """A recovery code used (a TOTP code is the same write on the other device)."""
+    officer = _new_officer(cast)
+    core.second_factor_enrol(user=officer)
+    _device, codes = core.second_factor_confirm(user=officer, code=_unconfirmed_code(officer))
+    return Call(officer, lambda: core.second_factor_verify(user=officer, code=codes[0]))
+
+
+def _second_factor_enrol_secret(cast: Cast) -> Call:
+    """The demo's build: its operator's context names who did it."""
+    officer = _new_officer(cast)
+    return Call(cast.users["admin"], lambda: core.second_factor_enrol_secret(
+        user=officer, secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"))
 
 
 # --- alarms and devices -----------------------------------------------------------------------------
@@ -848,6 +894,89 @@ def _traffic_report(cast: Cast) -> Call:
     return Call(guard, run)
 
 
+# --- risk (F-RISK-1/2) ----------------------------------------------------------------------------------
+
+def _risk_person_a(cast: Cast) -> Any:
+    from huxiao.risk.models import RiskPerson
+
+    return RiskPerson.objects.select_related("unit").get(unit=cast.unit_a)
+
+
+def _dispute_a(cast: Cast) -> Any:
+    from huxiao.risk.models import Dispute
+
+    return Dispute.objects.get(unit=cast.unit_a)
+
+
+RISK_ID = resident_id(date(1965, 5, 5), 131)
+
+
+def _person_register(cast: Cast) -> Call:
+    police = cast.users["police"]
+
+    def run() -> list[Any]:
+        person = risk.person_register(
+            actor=police, unit=cast.unit_a, name="王某", id_number=RISK_ID, category="grievance", level="high",
+            officer=police, community_contact="社区网格员", basis="多次扬言报复", phone="13712345678")
+        return [person, person.assessments.get()]
+
+    return Call(police, run, (RISK_ID,))
+
+
+def _person_update(cast: Cast) -> Call:
+    governance, person = cast.users["governance"], _risk_person_a(cast)
+    return Call(governance, lambda: risk.person_update(actor=governance, person=person, address="新地址"))
+
+
+def _assessment_add(cast: Cast) -> Call:
+    police, person = cast.users["police"], _risk_person_a(cast)
+
+    def run() -> list[Any]:
+        assessment = risk.assessment_add(actor=police, person=person, level="high", basis="近期情绪激动")
+        return [assessment, person]
+
+    return Call(police, run)
+
+
+def _followup_add(cast: Cast) -> Call:
+    police, person = cast.users["police"], _risk_person_a(cast)
+
+    def run() -> list[Any]:
+        return [risk.followup_add(actor=police, person=person, kind="deescalation", note="上门谈心"), person]
+
+    return Call(police, run)
+
+
+def _person_close(cast: Cast) -> Call:
+    police, person = cast.users["police"], _risk_person_a(cast)
+    return Call(police, lambda: risk.person_close(actor=police, person=person, reason="已稳定, 撤销列管"))
+
+
+def _sighting_record(cast: Cast) -> Call:
+    guard, person = cast.users["guard"], _risk_person_a(cast)
+    return Call(guard, lambda: risk.sighting_record(guard=guard, person=person, unit=cast.unit_a,
+                                                    at=timezone.now()))
+
+
+def _dispute_register(cast: Cast) -> Call:
+    police = cast.users["police"]
+    return Call(police, lambda: risk.dispute_register(
+        actor=police, unit=cast.unit_a, title="接送车辆占道纠纷", kind="neighbours", level="low",
+        description="家长与商户争执", parties=[{"name": "张某", "side": "家长", "phone": "13811112222"}]))
+
+
+def _mediation_add(cast: Cast) -> Call:
+    police, dispute = cast.users["police"], _dispute_a(cast)
+    return Call(police, lambda: risk.mediation_add(actor=police, dispute=dispute, mediator="人民调解员",
+                                                   note="双方达成谅解"))
+
+
+def _dispute_end(cast: Cast) -> Call:
+    police, dispute = cast.users["police"], _dispute_a(cast)
+    return Call(police, lambda: risk.dispute_end(actor=police, dispute=dispute, status="resolved",
+                                                 outcome="调解成功"))
+
+
 SCENARIOS: dict[str, Callable[[Cast], Call]] = {
     "checklists_ship": _checklists_ship, "template_update": _template_update, "schedule_set": _schedule_set,
     "inspection_record": _inspection_record,
@@ -855,7 +984,9 @@ SCENARIOS: dict[str, Callable[[Cast], Call]] = {
     "hazard_close": _hazard_close, "hazard_send_back": _hazard_send_back, "hazards_escalate": _hazards_escalate,
     "unit_create": _unit_create, "unit_update": _unit_update, "user_create": _user_create,
     "user_add": _user_add, "user_update": _user_update, "subdistrict_create": _subdistrict_create,
-    "organisation_create": _organisation_create,
+    "organisation_create": _organisation_create, "second_factor_enrol": _second_factor_enrol,
+    "second_factor_confirm": _second_factor_confirm, "second_factor_verify": _second_factor_verify,
+    "second_factor_enrol_secret": _second_factor_enrol_secret,
     "alarm_raise": _alarm_raise, "alarm_step": _alarm_step, "incident_describe": _incident_describe,
     "alarm_escalate": _alarm_escalate, "device_add": _device_add, "device_update": _device_update,
     "device_token_rotate": _device_token_rotate, "device_event": _device_event,
@@ -884,6 +1015,9 @@ SCENARIOS: dict[str, Callable[[Cast], Call]] = {
     "trip_cancel": _trip_cancel,
     "premises_add": _premises_add, "premises_update": _premises_update, "premises_relocate": _premises_relocate,
     "campaign_add": _campaign_add, "cleanup_record": _cleanup_record, "traffic_report": _traffic_report,
+    "person_register": _person_register, "person_update": _person_update, "assessment_add": _assessment_add,
+    "followup_add": _followup_add, "person_close": _person_close, "sighting_record": _sighting_record,
+    "dispute_register": _dispute_register, "mediation_add": _mediation_add, "dispute_end": _dispute_end,
 }
 
 READS: dict[str, str] = {
@@ -898,6 +1032,9 @@ READS: dict[str, str] = {
     "validate_boundary": "checks a boundary, raises or returns",
     "recipients": "selects who hears of an event",
     "dismissal_slot": "finds the dismissal window a release belongs to (cached windows)",
+    "normalise_code": "strips the spaces and dashes of a typed code",
+    "recovery_digest": "hashes a recovery code",
+    "watch_list_match": "looks a visitor's ID hash up in the ledger",
 }
 
 DERIVED: dict[str, str] = {

@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from huxiao.core.models import ApiToken
+from tests.conftest import totp_code
 from tests.factories import PASSWORD, Cast
 
 
@@ -84,6 +85,8 @@ def _age_session(client: Client, *, idle: float = 0, since_login: float = 0) -> 
 def test_idle_timeout_by_role(cast: Cast, role: str, idle_minutes: int, expired: bool) -> None:
     client = Client()
     assert _login(client, cast.users[role].username, PASSWORD).status_code == 302
+    if cast.users[role].needs_second_factor:  # the login's second step (F-AUTH, issue #14)
+        assert client.post("/login/otp/", {"code": totp_code(cast.users[role])}).status_code == 302
     _age_session(client, idle=idle_minutes * 60)
     response = client.get("/units/")
     assert (response.status_code == 302) is expired

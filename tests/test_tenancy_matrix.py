@@ -31,6 +31,7 @@ from huxiao.gate import models as gate
 from huxiao.hazards.models import Hazard, HazardEvent
 from huxiao.inspections.models import Inspection, Schedule, Template
 from huxiao.notify.models import Notification
+from huxiao.risk import models as risk
 from huxiao.surroundings import models as surroundings
 from tests.conftest import logged_in
 from tests.factories import Cast
@@ -153,6 +154,8 @@ BUILDERS: dict[str, Callable[[Cast, Unit], models.Model]] = {
     "buses.driver": _first(buses.Driver),
     "buses.route": _first(buses.Route),
     "buses.trip": _first(buses.Trip),
+    "risk.riskperson": _first(risk.RiskPerson),
+    "risk.dispute": _first(risk.Dispute),
     # Premises belong to a sub-district; the cast's are each nearest their own unit (tests.factories).
     "surroundings.premises": _first(surroundings.Premises, nearest_unit=lambda unit: unit),
     "surroundings.campaign": _first(surroundings.Campaign, lead_office=lambda unit: unit.police_station),

@@ -20,10 +20,14 @@ USAGE = """usage: huxiao <command> [options]
   worker      run the job and reminder worker (huey)
   migrate     create or update the database tables
   createuser  create a user with a role in an organisation
+  rotate-keys re-encrypt personal data under the first key of HUXIAO_FIELD_KEYS (--check to verify)
   …           any other Django management command
 
 Configuration comes from the environment: see the README.
 """
+
+# Words of the CLI spelled differently from their Django management command.
+ALIASES = {"rotate-keys": "rotate_keys"}
 
 
 def demo_secrets(home: Path) -> dict[str, str]:
@@ -58,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     django.setup()
-    execute_from_command_line(["huxiao", *argv])
+    execute_from_command_line(["huxiao", ALIASES.get(argv[0], argv[0]), *argv[1:]])
 
 
 if __name__ == "__main__":

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "huey.contrib.djhuey",
     "huxiao.core",
@@ -107,6 +108,7 @@ INSTALLED_APPS = [
     "huxiao.inspections",
     "huxiao.surroundings",
     "huxiao.buses",
+    "huxiao.risk",
     "huxiao.dashboard",
     "huxiao.demo",
 ]
@@ -123,6 +125,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "huxiao.core.middleware.SessionTimeoutMiddleware",
+    # After OTPMiddleware and the timeouts: the second factor of SECOND_FACTOR_ROLES (F-AUTH, issue #14).
+    "huxiao.core.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -237,6 +241,9 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "huxiao.core.auth.lockout_response"
 AXES_VERBOSE = False
+# F-AUTH second factor (issue #14): the name an authenticator app shows beside the account. Wrong codes are
+# throttled by django-otp (1, 2, 4, 8 … seconds after successive failures, per device).
+OTP_TOTP_ISSUER = "Huxiao"
 # How many reverse proxies of ours stand in front (their X-Forwarded-For is believed that far; 0: none).
 HUXIAO_PROXY_COUNT = max(0, env_int("HUXIAO_PROXY_COUNT", 0))
 AXES_IPWARE_PROXY_COUNT = HUXIAO_PROXY_COUNT or None

@@ -8,7 +8,7 @@ from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 APPS = ["core", "dashboard", "timetable", "force", "compliance", "gate", "notify", "devices", "alarms", "emergency",
-        "hazards", "inspections", "surroundings", "buses"]
+        "hazards", "inspections", "surroundings", "buses", "risk"]
 _modules = [import_module(f"huxiao.{app}.urls") for app in APPS]
 
 router = DefaultRouter(trailing_slash=True)

@@ -52,6 +52,21 @@ def register_all() -> None:
         if model._meta.label == "core.User":
             exclude += ["password", "last_login"]
         auditlog.register(model, mask_fields=masked, exclude_fields=exclude, mask_callable=f"{__name__}.redact")
+    register_second_factor()
+
+
+# F-AUTH (issue #14): django-otp's devices. Enrolment creates a TOTP device, confirmation confirms it and creates
+# the recovery codes' device, and every code tried changes a device (a failure its throttling count, a success
+# its last use), so each leaves an entry. The TOTP secret (``key``) is masked. The recovery codes themselves
+# (``StaticToken``, stored as digests) are not registered at all: their issue and use show on their device.
+SECOND_FACTOR_MODELS = {"otp_totp.TOTPDevice": ["key"], "otp_static.StaticDevice": []}
+
+
+def register_second_factor() -> None:
+    for label, masked in SECOND_FACTOR_MODELS.items():
+        model = apps.get_model(label)
+        if not auditlog.contains(model):
+            auditlog.register(model, mask_fields=masked, mask_callable=f"{__name__}.redact")
 
 
 _UNIT_SUBDISTRICT: dict[int, int | None] = {}
@@ -129,6 +144,25 @@ def _apply_audit_context(sender: type[LogEntry], instance: LogEntry, **kwargs: A
         instance.actor_email = getattr(actor, "email", None)
     if instance.remote_addr is None:
         instance.remote_addr = context.get("remote_addr")
+
+
+@receiver(pre_save, sender=LogEntry, dispatch_uid="huxiao-audit-second-factor-scope")
+def _scope_second_factor_entry(sender: type[LogEntry], instance: LogEntry, **kwargs: Any) -> None:
+    """A device's entry carries its user's sub-district, as ``AuditedMixin`` does for Huxiao's own models
+    (django-otp's models cannot take the mixin), so the sub-district's audit viewer shows it."""
+    if instance.pk is not None or instance.additional_data is not None or instance.content_type_id is None:
+        return
+    model = instance.content_type.model_class()
+    if model is None or model._meta.label not in SECOND_FACTOR_MODELS:
+        return
+    from huxiao.core.models import User
+
+    user_id = model._base_manager.filter(pk=instance.object_pk).values_list("user_id", flat=True).first()
+    if user_id is None:  # a deletion: the row is gone, its diff names the user
+        user_id = next((v for v in (instance.changes_dict or {}).get("user", []) if v not in {None, "None"}), None)
+    if user_id is not None:
+        subdistrict = User.objects.filter(pk=user_id).values_list("organisation__subdistrict_id", flat=True).first()
+        instance.additional_data = {"subdistrict": subdistrict}
 
 
 class AuditedMixin:

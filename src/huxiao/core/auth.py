@@ -19,8 +19,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from huxiao.core.api import StrictSerializer, error_body
-from huxiao.core.authentication import TokenAuthentication
+from huxiao.core.authentication import TokenAuthentication, attach_audit_actor
 from huxiao.core.models import ApiToken, User
+from huxiao.core.services import SecondFactorRefused, second_factor_verify
 
 
 class TokenRequestSerializer(StrictSerializer):
@@ -57,8 +58,34 @@ class TokenView(APIView):
             return Response(lockout_body(), status=status.HTTP_429_TOO_MANY_REQUESTS)
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed(_("Wrong username or password."), code="invalid_credentials")
+        if user.needs_second_factor:
+            refused = self.second_factor_refused(user, data.validated_data.get("otp", ""))
+            if refused is not None:
+                return refused
         token, key = ApiToken.issue(user)
         return Response({"token": key, "expires_at": token.expires_at})
+
+    @staticmethod
+    def second_factor_refused(user: User, otp: str) -> Response | None:
+        """F-AUTH (issue #14): the roles of ``SECOND_FACTOR_ROLES`` send the app's current code as ``otp``. A
+        token is then issued only against a code, so a request carrying it is treated as verified. Missing: 401
+        ``otp_required``; wrong: 401 ``invalid_otp``, counted by django-otp's throttling, which refuses codes for
+        a while after failures (429 ``otp_throttled`` with ``Retry-After``). Recovery codes are for the page."""
+        if not otp.strip():
+            refused = SecondFactorRefused("otp_required", _("This account needs the code of its authenticator app: "
+                                                            "send it as \"otp\"."))
+        else:
+            attach_audit_actor(user)  # the device's entries (a failure counted, a code used) name who tried
+            try:
+                second_factor_verify(user=user, code=otp, allow_recovery=False)
+                return None
+            except SecondFactorRefused as exc:
+                refused = exc
+        if refused.code == "otp_throttled":
+            return Response(error_body(refused.code, refused.message), status=status.HTTP_429_TOO_MANY_REQUESTS,
+                            headers={"Retry-After": str(refused.retry_after or 1)})
+        return Response(error_body(refused.code, refused.message), status=status.HTTP_401_UNAUTHORIZED,
+                        headers={"WWW-Authenticate": TokenAuthentication.keyword})
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request) -> Response:

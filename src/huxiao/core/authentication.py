@@ -12,8 +12,9 @@ from rest_framework.request import Request
 from huxiao.core.models import ApiToken, User
 
 
-def _attach_audit_actor(user: User) -> None:
-    """auditlog's middleware ran before DRF authenticated the token: name the actor now."""
+def attach_audit_actor(user: User) -> None:
+    """auditlog's middleware ran before DRF authenticated the token (or the token endpoint the password):
+    name the actor now."""
     try:
         context = auditlog_value.get()
     except LookupError:
@@ -40,7 +41,7 @@ class TokenAuthentication(authentication.BaseAuthentication):
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             token.touch(now)
-        _attach_audit_actor(token.user)
+        attach_audit_actor(token.user)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

@@ -14,6 +14,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": [], "nav_bar": []}
+    verified = getattr(user, "is_verified", None)  # installed by django-otp's middleware
+    if getattr(user, "needs_second_factor", False) and not (verified is not None and verified()):
+        # Between the password and the second factor: no page but the second factor's opens yet (F-AUTH).
+        return {"nav": [], "nav_bar": [], "second_factor_pending": True}
     if user.role == Role.GUARD:  # a guard at the gate: only what a guard uses, nothing to get lost in
         guard_items = _mark_active(request, _guard_items())
         return {"nav": guard_items, "nav_bar": guard_items}
@@ -46,6 +50,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user.role in {Role.UNIT_ADMIN, Role.BUS_ATTENDANT}:
         items.append({"name": "unit-buses", "group": PREVENTION, "label": _("School buses"), "icon": "bus-front",
                       "url": reverse("unit-buses", args=[user.organisation_id])})
+    if user.role in {Role.POLICE, Role.GOVERNANCE}:  # F-RISK: the ledger's readers only
+        items.append({"name": "risk-ledger", "group": PREVENTION, "label": _("High-risk persons"),
+                      "icon": "person-exclamation", "url": reverse("risk-ledger")})
+        items.append({"name": "risk-disputes", "group": PREVENTION, "label": _("Disputes"), "icon": "people",
+                      "url": reverse("risk-disputes")})
     if user.role in {Role.SUBDISTRICT_ADMIN, Role.GOVERNANCE, Role.PATROL}:
         items.append({"name": "patrols", "label": _("Patrol teams"), "icon": "people", "url": reverse("patrol-teams")})
     if user.has_perm("core.view_audit"):

@@ -49,13 +49,15 @@ class EncryptedCharField(models.TextField):  # type: ignore[type-arg]  # no type
             kwargs["max_length"] = self.plain_max_length
         return name, path, args, kwargs
 
-    def _context(self) -> str:
+    def crypto_context(self) -> str:
+        """The associated data every value of this column is encrypted with: a ciphertext copied to
+        another column does not decrypt there (``huxiao rotate-keys`` re-encrypts under it)."""
         return f"{self.model._meta.label_lower}.{self.name}"
 
     def from_db_value(self, value: str | None, expression: Any, connection: Any) -> str | None:
         if value is None or value == "":
             return value
-        return crypto.decrypt(value, context=self._context())
+        return crypto.decrypt(value, context=self.crypto_context())
 
     def to_python(self, value: Any) -> Any:
         return value
@@ -66,7 +68,7 @@ class EncryptedCharField(models.TextField):  # type: ignore[type-arg]  # no type
         value = str(value)
         if self.normalize:
             value = self.normalize(value)
-        return crypto.encrypt(value, context=self._context())
+        return crypto.encrypt(value, context=self.crypto_context())
 
     def formfield(self, **kwargs: Any) -> Any:
         from django import forms

@@ -1,16 +1,20 @@
-"""Request-level guards: JSON errors under /api/ and the idle/absolute session timeouts (F-AUTH)."""
+"""Request-level guards: JSON errors under /api/, the idle/absolute session timeouts and the second factor
+(F-AUTH)."""
 
 from __future__ import annotations
 
 import logging
 import time
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from huxiao.core.errors import error_body
@@ -116,3 +120,39 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     from django.views.defaults import page_not_found as django_page_not_found
 
     return django_page_not_found(request, exception)
+
+
+class SecondFactorMiddleware:
+    """F-AUTH (issue #14): a user of ``SECOND_FACTOR_ROLES`` whose session has passed the password but not the
+    second factor (django-otp's ``user.is_verified()``) reaches only the second-factor pages, logging out, the
+    language switch and static files. Any other page redirects to ``/login/otp/`` (keeping ``next``); the API
+    answers 403 ``otp_required``. A request that carries an API token is the token's (DRF and the live stream
+    authenticate it before the session, and a token of these roles is issued only against a code)."""
+
+    EXEMPT_NAMES = ("login", "logout", "javascript-catalog", "login-otp", "login-otp-enrol", "login-otp-recovery",
+                    "api:token")
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+        self._exempt: frozenset[str] | None = None
+
+    def is_exempt(self, path: str) -> bool:
+        if self._exempt is None:  # resolved at the first request, when the URL conf is loaded
+            self._exempt = frozenset(reverse(name) for name in self.EXEMPT_NAMES)
+        return path in self._exempt or path.startswith((settings.STATIC_URL, "/i18n/"))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (user is None or not user.is_authenticated or not getattr(user, "needs_second_factor", False)
+                or user.is_verified() or self.is_exempt(request.path)):
+            return self.get_response(request)
+        if _is_api(request):
+            if request.headers.get("Authorization", "").startswith("Token "):
+                return self.get_response(request)
+            return JsonResponse(error_body("otp_required", _("Enter the code of your authenticator app first: "
+                                                             "log in on the web page.")),
+                                status=403, json_dumps_params={"ensure_ascii": False})
+        target = f"{reverse('login-otp')}?{urlencode({'next': request.get_full_path()})}"
+        if request.headers.get("HX-Request"):  # htmx would swap the page into a fragment: send the window there
+            return HttpResponse(status=204, headers={"HX-Redirect": target})
+        return redirect(target)

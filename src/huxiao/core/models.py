@@ -76,6 +76,8 @@ SUBDISTRICT_WIDE_ROLES = {Role.SUBDISTRICT_ADMIN, Role.GOVERNANCE, Role.EDUCATIO
 UNIT_ROLES = {Role.UNIT_ADMIN, Role.GUARD, Role.TEACHER, Role.BUS_ATTENDANT, Role.GUARDIAN}
 # F-AUTH: shorter idle timeout for roles that see across units or the high-risk ledger.
 PRIVILEGED_ROLES = SUBDISTRICT_WIDE_ROLES | {Role.POLICE}
+# F-AUTH (issue #14): the roles that see the high-risk ledger log in with a second factor (TOTP).
+SECOND_FACTOR_ROLES = frozenset({Role.POLICE, Role.GOVERNANCE})
 
 
 class Organisation(AuditedMixin, models.Model):
@@ -238,6 +240,11 @@ class User(AuditedMixin, AbstractUser):
     @property
     def is_privileged(self) -> bool:
         return self.role in PRIVILEGED_ROLES
+
+    @property
+    def needs_second_factor(self) -> bool:
+        """A password alone does not open this account's pages (F-AUTH, ``SECOND_FACTOR_ROLES``)."""
+        return self.role in SECOND_FACTOR_ROLES
 
     @property
     def unit_id(self) -> int | None:

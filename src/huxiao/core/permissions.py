@@ -10,7 +10,7 @@ import rules
 from django.core.exceptions import PermissionDenied
 from rules.predicates import Predicate
 
-from huxiao.core.models import Role
+from huxiao.core.models import SECOND_FACTOR_ROLES, Role
 
 
 def predicate(fn: Callable[..., bool]) -> Predicate:
@@ -83,3 +83,12 @@ def is_unit_admin(user: Any) -> bool:
 
 add_perm("core.add_user", is_subdistrict_admin | is_unit_admin)
 add_perm("core.change_user", may_manage_user)
+
+
+@predicate
+def needs_second_factor(user: Any) -> bool:
+    """One of ``SECOND_FACTOR_ROLES`` (F-AUTH, issue #14): they enrol an authenticator app, others have none."""
+    return bool(user.is_authenticated and user.role in SECOND_FACTOR_ROLES)
+
+
+add_perm("core.enrol_second_factor", needs_second_factor)

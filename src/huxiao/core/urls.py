@@ -1,4 +1,5 @@
-"""The core's routes: sign-in, language, units, users, the audit log, the API's own endpoints and docs."""
+"""The core's routes: sign-in (and its second factor), language, units, users, the audit log, the API's own
+endpoints and docs."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -6,7 +7,6 @@ from django.views.i18n import JavaScriptCatalog
 
 from huxiao.core import endpoints, views
 from huxiao.core.auth import TokenView
-from huxiao.core.forms import LoginForm
 
 routes = [
     ("units", endpoints.UnitViewSet, "unit"),
@@ -19,8 +19,10 @@ api = [
     path("me/", endpoints.MeView.as_view(), name="me"),
 ]
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
-         name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("login/otp/", views.SecondFactorView.as_view(), name="login-otp"),
+    path("login/otp/enrol/", views.SecondFactorEnrolView.as_view(), name="login-otp-enrol"),
+    path("login/otp/recovery-codes/", views.RecoveryCodesView.as_view(), name="login-otp-recovery"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", views.set_language, name="set_language"),  # before Django's, which it wraps
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,27 +1,40 @@
-"""Pages of the core: the units list and form, the audit viewer. Base classes scope every page by the user."""
+"""Pages of the core: the units list and form, the audit viewer, the login and its second factor. Base classes
+scope every page by the user."""
 
 from __future__ import annotations
 
+import base64
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlencode
 
+import django_otp
+import segno
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from huxiao.core import services
 from huxiao.core.audit_display import audit_rows
 from huxiao.core.endpoints import audit_visible_to
+from huxiao.core.forms import EnrolForm, LoginForm, SecondFactorForm
 from huxiao.core.models import Organisation, OrgType, Unit, UnitKind, User
 from huxiao.core.validators import id_param
 
@@ -193,3 +206,147 @@ def set_language(request: HttpRequest) -> HttpResponse:
         update_where(user, preferred_language=language)
     return response
 
+
+
+# --- F-AUTH: the login page and the second factor (issue #14) -------------------------------------------
+
+RECOVERY_CODES_SESSION_KEY = "huxiao_recovery_codes"
+
+
+def _next_url(request: HttpRequest) -> str:
+    """Where the login goes on to: ``next`` when it is a page of this site, else the home page."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
+def _with_next(name: str, next_url: str) -> str:
+    return f"{reverse(name)}?{urlencode({'next': next_url})}"
+
+
+def _verified(user: Any) -> bool:
+    is_verified = getattr(user, "is_verified", None)  # django-otp's middleware adds it to the session's user
+    return bool(is_verified is not None and is_verified())
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page. For ``SECOND_FACTOR_ROLES`` the password leads on to the second factor, ``next``
+    kept (the middleware would send them there anyway: this saves a redirect)."""
+
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        user = self.request.user
+        if getattr(user, "needs_second_factor", False) and not _verified(user):
+            return _with_next("login-otp", url)
+        return url
+
+
+def _otp_login(request: HttpRequest, device: Any) -> None:
+    """The session has passed the second factor: a new session key, as at any change of privilege."""
+    django_otp.login(request, device)
+    request.session.cycle_key()
+
+
+@method_decorator(never_cache, name="dispatch")
+class SecondFactorView(View):
+    """``/login/otp/``: the code of the authenticator app, or a recovery code, after a correct password."""
+
+    template_name = "registration/otp_verify.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        self.next_url = _next_url(request)
+        if not getattr(user, "needs_second_factor", False) or _verified(user):
+            return redirect(self.next_url)
+        if not TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
+            return redirect(_with_next("login-otp-enrol", self.next_url))
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_form(self, form: SecondFactorForm, status: int = 200) -> HttpResponse:
+        return render(self.request, self.template_name, {"form": form, "next": self.next_url}, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render_form(SecondFactorForm())
+
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        form = SecondFactorForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form, status=400)
+        try:
+            device = services.second_factor_verify(user=request.user, code=form.cleaned_data["code"])
+        except services.SecondFactorRefused as exc:
+            form.add_error("code", exc.message)
+            return self.render_form(form, status=429 if exc.code == "otp_throttled" else 400)
+        _otp_login(request, device)
+        if isinstance(device, StaticDevice):
+            left = device.token_set.count()
+            messages.warning(request, ngettext(
+                "You logged in with a recovery code. %(count)d recovery code is left: keep it safe.",
+                "You logged in with a recovery code. %(count)d recovery codes are left: keep them safe.",
+                left) % {"count": left})
+        return redirect(self.next_url)
+
+
+@method_decorator(never_cache, name="dispatch")
+class SecondFactorEnrolView(View):
+    """``/login/otp/enrol/``: the first login of a ``SECOND_FACTOR_ROLES`` account sets up its authenticator
+    app from a QR code (or the secret typed in), confirmed by one of its codes; the recovery codes follow."""
+
+    template_name = "registration/otp_enrol.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        self.next_url = _next_url(request)
+        if not getattr(user, "needs_second_factor", False) or _verified(user):
+            return redirect(self.next_url)
+        if TOTPDevice.objects.filter(user_id=user.pk, confirmed=True).exists():
+            return redirect(_with_next("login-otp", self.next_url))
+        return super().dispatch(request, *args, **kwargs)
+
+    def render_form(self, form: EnrolForm, status: int = 200) -> HttpResponse:
+        user = cast(User, self.request.user)
+        device = services.second_factor_enrol(user=user)
+        secret = base64.b32encode(device.bin_key).decode()
+        qr = segno.make(device.config_url, error="m").svg_data_uri(scale=5, border=4, dark="#000", light="#fff")
+        context = {"form": form, "next": self.next_url, "qr": qr,
+                   "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self.render_form(EnrolForm())
+
+    def post(self, request: AuthenticatedHttpRequest) -> HttpResponse:
+        form = EnrolForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form, status=400)
+        try:
+            device, codes = services.second_factor_confirm(user=request.user, code=form.cleaned_data["code"])
+        except services.SecondFactorRefused as exc:
+            form.add_error("code", exc.message)
+            return self.render_form(form, status=429 if exc.code == "otp_throttled" else 400)
+        _otp_login(request, device)
+        request.session[RECOVERY_CODES_SESSION_KEY] = codes
+        return redirect(_with_next("login-otp-recovery", self.next_url))
+
+
+@method_decorator(never_cache, name="dispatch")
+class RecoveryCodesView(View):
+    """``/login/otp/recovery-codes/``: the recovery codes just issued, shown this once (taken from the session
+    as they are shown; only their digests are stored)."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        next_url = _next_url(request)
+        codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
+        if not codes:
+            return redirect(next_url)
+        return render(request, "registration/otp_recovery_codes.html", {"codes": codes, "next": next_url})

@@ -15,6 +15,7 @@ from huxiao.compliance.selectors import summary
 from huxiao.core.models import Unit, UnitKind
 from huxiao.core.views import ScopedMixin
 from huxiao.devices.selectors import devices_of
+from huxiao.risk.selectors import counts as risk_counts
 from huxiao.timetable.selectors import gate_mode
 
 
@@ -43,6 +44,10 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["by_kind_rows"] = rows
         context["by_kind_chart"] = {"labels": [r["label"] for r in rows], "values": [r["n"] for r in rows]}
         context["compliance"] = summary(self.request.user)
+        user: Any = self.request.user
+        if user.has_perm("risk.view_counts"):  # F-RISK-1: counts only, no person (education sees no more)
+            context["risk_counts"] = risk_counts(user.organisation.subdistrict_id)
+            context["risk_ledger"] = user.has_perm("risk.view_ledger")
         return context
 
 

@@ -19,6 +19,7 @@ from huxiao.demo import emergency as demo_emergency
 from huxiao.demo import force as demo_force
 from huxiao.demo import gate as demo_gate
 from huxiao.demo import prevention as demo_prevention
+from huxiao.demo import risk as demo_risk
 from huxiao.demo import surroundings as demo_surroundings
 from huxiao.demo.accounts import account
 from huxiao.timetable.models import Holiday, TimetableWindow, WindowKind
@@ -154,6 +155,7 @@ def build_demo(*, password: str, progress: Progress = _quiet) -> dict[str, int]:
     police = User.objects.get(username="police")
     guards = {u.organisation_id: u for u in User.objects.filter(role=Role.GUARD, organisation__subdistrict=root)}
     demo_force.top_up_checkins(units, police, guards, now=timezone.now())
+    demo_risk.seed_risk(units, police=police, today=today)
     tick("gate check-ins")
     # F-COMP: today's verdicts, and thirty days of history for the trend (evaluated as of each day).
     engine.refresh(Unit.objects.filter(subdistrict=root))

@@ -1,7 +1,8 @@
 """F-GATE-1 writes: register a visitor, the host's answer, check-out; the unit's block list.
 
-The decision at the gate: a block-list hit refuses and alerts the unit admin and the police at once (the
-guard sees only "do not admit, police informed"); in class hours (the closed campus) the visitor waits for
+The decision at the gate: a visitor in the high-risk ledger (F-RISK-1, matched by the ID number's keyed
+hash across the sub-district's campuses) or a block-list hit refuses and alerts the unit admin and the police
+at once (the guard sees only "do not admit, police informed"); in class hours (the closed campus) the visitor waits for
 the host's answer, and without a host is refused; otherwise the visitor is admitted. Every visit is kept,
 refused ones too.
 """
@@ -27,6 +28,7 @@ from huxiao.gate.models import BlockListEntry, IdType, Visit, VisitStatus
 from huxiao.gate.permissions import may_host_at
 from huxiao.notify.models import Level
 from huxiao.notify.services import notify, recipients
+from huxiao.risk.services import sighting_record, watch_list_match
 
 
 def _check_id(id_type: str, id_number: str) -> str:
@@ -71,6 +73,14 @@ def visit_register(*, actor: User, unit: Unit, id_type: str, id_number: str, nam
     visit = Visit(unit=unit, id_type=id_type, id_number=id_number, name=name.strip(), phone=phone,
                   purpose=purpose.strip(), host=host, host_name=(host.full_name or host.username)[:60] if host else "",
                   guard=actor, arrived_at=at, day=at.date())
+    watched = watch_list_match(unit=unit, id_number=id_number) if id_type == IdType.RESIDENT_ID else None
+    if watched is not None:
+        # The ledger (F-RISK-1): the guard learns nothing of it; the police and governance get the person.
+        visit.status, visit.decided_at = VisitStatus.REFUSED, at
+        visit.reason = _("Do not admit. The police have been informed.")
+        visit.save()
+        sighting_record(guard=actor, person=watched, unit=unit, at=at)
+        return visit
     blocked = BlockListEntry.objects.filter(
         unit=unit, active=True, id_number_hash=lookup_hash(BlockListEntry, "id_number", id_number)).first()
     if blocked is not None:
