@@ -114,3 +114,53 @@ def test_the_governance_officer_keeps_the_disputes_in_english(browser, demo, liv
         shot(page, "risk-dispute-en")
     finally:
         context.close()
+
+
+def test_a_first_login_enrols_the_authenticator_by_qr_code_in_english(browser, demo, live_server) -> None:  # type: ignore[no-untyped-def]
+    """The governance officer without an authenticator yet: the QR code and its key, the first code, ten
+    recovery codes shown once; then one of them lets a later login in, once."""
+    import time
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.filter(user__username="governance").delete()
+    context, page = context_page(browser, live_server.url, locale="en-US")
+    try:
+        page.goto("/login/")
+        page.fill("#id_username", "governance")
+        page.fill("#id_password", PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        expect(page).to_have_url(re.compile(r"/login/otp/enrol/"))
+        expect(page.get_by_test_id("otp-qr")).to_be_visible()
+        shot(page, "login-enrol-en")
+        # The app, here: the key typed in (as a user who cannot scan does), its current code.
+        key = page.get_by_test_id("totp-secret").inner_text().replace(" ", "")
+        import base64
+
+        totp = TOTP(base64.b32decode(key + "=" * (-len(key) % 8)), step=30, digits=6)
+        totp.time = time.time()
+        page.get_by_test_id("otp-code").fill(f"{totp.token():06d}")
+        page.get_by_role("button", name="Confirm and continue").click()
+        codes = page.get_by_test_id("recovery-codes").locator("li")
+        expect(codes).to_have_count(10)
+        recovery = codes.first.inner_text().strip()
+        shot(page, "login-recovery-codes-en")
+        page.get_by_test_id("recovery-continue").click()
+        expect(page.get_by_test_id("risk-counts-tile")).to_be_visible()
+        context.clear_cookies()
+        # Phone lost: a recovery code instead of the app's code, once.
+        for attempt in range(2):
+            page.goto("/login/")
+            page.fill("#id_username", "governance")
+            page.fill("#id_password", PASSWORD)
+            page.get_by_role("button", name="Log in").click()
+            page.get_by_test_id("otp-code").fill(recovery)
+            page.get_by_role("button", name="Confirm").click()
+            if attempt == 0:
+                expect(page.get_by_test_id("risk-counts-tile")).to_be_visible()
+                context.clear_cookies()
+            else:
+                expect(page.get_by_test_id("otp-error")).to_be_visible()
+    finally:
+        context.close()
